@@ -1,0 +1,243 @@
+"""The editors' admin. Every lifecycle change goes through claims.lifecycle; the list pages
+fetch their related rows in the page's own query (no per-row queries)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims import lifecycle
+from claims.forms import ClaimAdminForm, EvidenceForm
+from claims.models import Claim, Evidence, Transition
+
+
+class DeadlineYearFilter(admin.SimpleListFilter):
+    title = "deadline year"
+    parameter_name = "deadline_year"
+
+    def lookups(self, request, model_admin):
+        years = Claim.objects.dates("deadline", "year")
+        return [(str(d.year), str(d.year)) for d in years] + [("none", "No deadline")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(deadline__isnull=True)
+        if self.value() and self.value().isdigit():
+            return queryset.filter(deadline__year=int(self.value()))
+        return queryset
+
+
+class EvidenceInline(admin.StackedInline):
+    model = Evidence
+    form = EvidenceForm
+    extra = 0
+    fields = [
+        ("url", "stance"),
+        ("title", "publisher", "published_on"),
+        "note",
+        ("added_by", "added_at"),
+    ]
+    readonly_fields = ["added_by", "added_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("added_by")
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    verbose_name_plural = "lifecycle log"
+    fields = ["at", "action", "from_status", "to_status", "verdict", "by", "via", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+@admin.register(Claim)
+class ClaimAdmin(SimpleHistoryAdmin):
+    form = ClaimAdminForm
+    inlines = [EvidenceInline, TransitionInline]
+    list_display = [
+        "short_statement",
+        "status_label",
+        "verdict",
+        "deadline",
+        "kind",
+        "made_by_label",
+        "article_title",
+        "evidence_count",
+    ]
+    list_filter = [
+        "status",
+        "kind",
+        "verdict",
+        "claimant_type",
+        DeadlineYearFilter,
+        ("article__outlet", admin.RelatedOnlyFieldListFilter),
+        ("article", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["article__outlet", "claimant"]
+    search_fields = [
+        "statement",
+        "quote",
+        "slug",
+        "deadline_text",
+        "article__title",
+        "claimant__name",
+    ]
+    autocomplete_fields = ["article", "claimant", "about"]
+    filter_horizontal = ["topics"]
+    prepopulated_fields = {"slug": ["statement"]}
+    readonly_fields = [
+        "status",
+        "verdict",
+        "verdict_summary",
+        "resolved_by",
+        "resolved_at",
+        "due_since",
+    ]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["statement", "slug", "kind", "quote", "article", "made_on"]}),
+        ("Who makes it", {"fields": ["claimant_type", "claimant", "about", "topics"]}),
+        (
+            "Deadline",
+            {
+                "fields": ["deadline_text", ("deadline", "deadline_precision"), "ambiguity"],
+                "description": 'Type the article\'s words ("within two years", "by 2025"); the date '
+                "is worked out from the article's publication date when you save. A date you type "
+                "yourself is kept as it is.",
+            },
+        ),
+        ("How it will be judged", {"fields": ["resolution_criteria", "probability"]}),
+        (
+            "Status and verdict",
+            {
+                "fields": [
+                    ("status", "due_since"),
+                    ("verdict", "resolved_by", "resolved_at"),
+                    "verdict_summary",
+                    "record_verdict",
+                    "verdict_rationale",
+                    "reopen_reason",
+                ]
+            },
+        ),
+        (None, {"fields": ["change_reason", "loaded_version"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:  # a new claim has no verdict yet: keep the add page short
+            return [fs for fs in fieldsets if fs[0] != "Status and verdict"]
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            lifecycle.create_claim(claim=obj, by=request.user, via="admin")
+            return
+        model_fields = {f.name for f in Claim._meta.concrete_fields}
+        lifecycle.edit_claim(
+            claim=obj,
+            changed=[name for name in form.changed_data if name in model_fields],
+            by=request.user,
+            via="admin",
+            reason=form.cleaned_data.get("change_reason", ""),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The verdict comes last, after the evidence an editor may have added with it.
+        action = form.lifecycle_action()
+        if action and action[0] == "resolve":
+            lifecycle.resolve_claim(
+                claim=form.instance,
+                verdict=action[1],
+                summary=form.cleaned_data["verdict_rationale"],
+                by=request.user,
+                via="admin",
+            )
+        elif action:
+            lifecycle.reopen_claim(
+                claim=form.instance, reason=action[1], by=request.user, via="admin"
+            )
+
+    def save_formset(self, request, form, formset, change):
+        evidence = formset.save(commit=False)
+        for item in evidence:
+            if isinstance(item, Evidence) and item.added_by_id is None:
+                item.added_by = request.user
+            item._history_user = request.user
+            item.save()
+        for item in formset.deleted_objects:
+            item.delete()
+        formset.save_m2m()
+
+    @admin.display(description="statement", ordering="statement")
+    def short_statement(self, obj):
+        return obj.statement if len(obj.statement) <= 90 else obj.statement[:88] + "…"
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description="made by")
+    def made_by_label(self, obj):
+        return obj.made_by
+
+    @admin.display(description="article", ordering="article__title")
+    def article_title(self, obj):
+        return format_html(
+            "{}<br><small>{}</small>", obj.article.title[:60], obj.article.outlet.name
+        )
+
+    @admin.display(description="evidence", ordering="evidence_total")
+    def evidence_count(self, obj):
+        return obj.evidence_total
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    form = EvidenceForm
+    list_display = ["title", "stance", "publisher", "published_on", "claim", "added_by", "added_at"]
+    list_filter = ["stance"]
+    list_select_related = ["claim", "added_by"]
+    search_fields = ["title", "url", "publisher", "note", "claim__statement"]
+    autocomplete_fields = ["claim"]
+    fields = ["claim", "url", "title", "publisher", "published_on", "stance", "note"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.added_by_id is None:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Transition)
+class TransitionAdmin(admin.ModelAdmin):
+    list_display = ["at", "claim", "action", "from_status", "to_status", "verdict", "by", "via"]
+    list_filter = ["action", "to_status", "via"]
+    list_select_related = ["claim", "by"]
+    search_fields = ["claim__statement", "reason"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,291 @@
+"""Read an article's time horizon ("by 2025", "within two years") as a deadline date.
+
+A deadline coarser than a day stands for the last day of its period, so that a claim is
+never judged before the period it names is over.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from dateutil.relativedelta import relativedelta
+
+from registry.precision import Precision
+
+
+@dataclass(frozen=True)
+class Deadline:
+    date: datetime.date
+    precision: Precision
+
+
+class HorizonError(ValueError):
+    """A horizon that cannot be read; the message is shown to editors verbatim."""
+
+
+UNDERSTOOD_FORMS: tuple[str, ...] = (
+    "by 2025",
+    "by the end of 2025",
+    "by mid-2026",
+    "by H1 2026",
+    "by the second half of 2026",
+    "by Q3 2026",
+    "by the third quarter of 2026",
+    "by March 2027",
+    "by 15 March 2027",
+    "by March 15, 2027",
+    "by 2027-03-15",
+    "2024-2026",
+    "from 2024 to 2026",
+    "within two years",
+    "in the next 18 months",
+    "18 months from now",
+    "within 90 days",
+    "by the end of the year",
+    "by the end of next year",
+    "by the end of the decade",
+    "by the end of the 14th Five-Year Plan",
+    "as of publication",
+)
+
+
+def end_of_period(day: datetime.date, precision: Precision) -> datetime.date:
+    """The last day of the month, quarter or year that ``day`` falls in."""
+    if precision == Precision.DAY:
+        return day
+    if precision == Precision.YEAR:
+        return datetime.date(day.year, 12, 31)
+    month = day.month if precision == Precision.MONTH else (day.month + 2) // 3 * 3
+    return datetime.date(day.year, month, calendar.monthrange(day.year, month)[1])
+
+
+# --- Vocabulary ------------------------------------------------------------------------
+
+_ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"]
+_TEENS += ["seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_WORD_VALUES = {w: i for i, w in enumerate(_ONES + _TEENS, start=1)} | {"a": 1, "an": 1}
+_WORD_VALUES |= {w: 10 * i for i, w in enumerate(_TENS, start=2)}
+_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_ORDINALS += ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"]
+_ORDINALS += ["sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
+_MONTHS = {name.lower()[:3]: i for i, name in enumerate(calendar.month_name) if name}
+
+_NUM = rf"\d+|(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES)}))?|{'|'.join(_WORD_VALUES)}"
+_UNIT = r"(?P<unit>day|week|month|quarter|year|decade)s?"
+_YEAR = r"(?:1[89]|2\d)\d\d"  # 1800-2999: other four-digit numbers are not years
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_BY = r"(?:(?:by|in|on|during) )?"
+_END = r"(?:end|close)(?: of |-| )"
+_TH = r"(?:st|nd|rd|th)?"
+
+# Months, quarters and decades are calendar arithmetic (31 Jan + 1 month = end of Feb),
+# not fixed day counts.
+_MONTHS_PER_UNIT = {"month": 1, "quarter": 3, "year": 12, "decade": 120}
+_DAYS_PER_UNIT = {"day": 1, "week": 7}
+
+
+def _words_to_number(text: str) -> int:
+    """Read "18", "a", "twelve" or "twenty-four" (up to ninety-nine) as an integer."""
+    if text.isdigit():
+        return int(text)
+    return sum(_WORD_VALUES[word] for word in re.split(r"[- ]", text))
+
+
+@dataclass(frozen=True)
+class _Context:
+    text: str
+    published_on: datetime.date | None
+    published_precision: Precision
+
+    def publication(self) -> datetime.date:
+        if self.published_on is None:
+            raise HorizonError(
+                f'"{self.text}" counts from the article\'s publication date, which is not '
+                "known. Enter the publication date first, or type the deadline date instead."
+            )
+        return self.published_on
+
+
+_Handler = Callable[[re.Match[str], _Context], Deadline]
+_RULES: list[tuple[re.Pattern[str], _Handler]] = []
+
+
+def _rule(*patterns: str) -> Callable[[_Handler], _Handler]:
+    def register(handler: _Handler) -> _Handler:
+        _RULES.extend((re.compile(pattern), handler) for pattern in patterns)
+        return handler
+
+    return register
+
+
+def _year_end(year: int) -> Deadline:
+    return Deadline(datetime.date(year, 12, 31), Precision.YEAR)
+
+
+def _range_end(start: str, end: str, ctx: _Context) -> int:
+    # "2024-26" abbreviates the end year within the start year's century.
+    last = int(end) if len(end) == 4 else int(start) // 100 * 100 + int(end)
+    if last < int(start):
+        raise HorizonError(f'The range "{ctx.text}" ends before it starts.')
+    return last
+
+
+def _ordinal(word: str) -> int:
+    digits = re.match(r"\d+", word)
+    return int(digits[0]) if digits else _ORDINALS.index(word) + 1
+
+
+# --- Rules, tried in order against the normalised text -----------------------------------
+
+
+@_rule(
+    rf"{_BY}(?:{_END})?(?P<ordinal>\d\d?{_TH}|{'|'.join(_ORDINALS)}) five[- ]year plan"
+    rf"(?: period)?(?: (?P<start>{_YEAR})-(?P<end>\d\d|{_YEAR}))?"
+)
+def _five_year_plan(m: re.Match[str], ctx: _Context) -> Deadline:
+    n = _ordinal(m["ordinal"])
+    if n < 1:
+        raise HorizonError(f'"{ctx.text}" does not name a Five-Year Plan.')
+    # Plans have run back to back since 1953, except for the adjustment years 1963-1965.
+    first = 1953 + 5 * (n - 1) + (3 if n > 2 else 0)
+    last = first + 4
+    if m["start"] and (int(m["start"]), _range_end(m["start"], m["end"], ctx)) != (first, last):
+        raise HorizonError(f'"{ctx.text}": that Five-Year Plan runs {first}-{last}.')
+    return _year_end(last)
+
+
+@_rule(
+    rf"{_BY}(?P<year>{_YEAR})-(?P<month>\d\d?)-(?P<day>\d\d?)",
+    rf"{_BY}(?P<day>\d\d?){_TH}(?: of)? {_MONTH} (?P<year>{_YEAR})",
+    rf"{_BY}{_MONTH} (?P<day>\d\d?){_TH} (?P<year>{_YEAR})",
+)
+def _day(m: re.Match[str], ctx: _Context) -> Deadline:
+    month = _MONTHS.get(m["month"][:3]) or int(m["month"])
+    try:
+        return Deadline(datetime.date(int(m["year"]), month, int(m["day"])), Precision.DAY)
+    except ValueError:
+        raise HorizonError(f'"{ctx.text}" names a date that does not exist.') from None
+
+
+@_rule(rf"{_BY}(?:{_END})?{_MONTH} (?P<year>{_YEAR})")
+def _month(m: re.Match[str], ctx: _Context) -> Deadline:
+    day = datetime.date(int(m["year"]), _MONTHS[m["month"][:3]], 1)
+    return Deadline(end_of_period(day, Precision.MONTH), Precision.MONTH)
+
+
+@_rule(
+    rf"{_BY}(?:{_END})?(?:q(?P<q>[1-4])|(?P<ordinal>first|second|third|fourth|[1-4]{_TH})"
+    rf" quarter(?: of)?)[ -](?P<year>{_YEAR})"
+)
+def _quarter(m: re.Match[str], ctx: _Context) -> Deadline:
+    quarter = int(m["q"]) if m["q"] else _ordinal(m["ordinal"])
+    day = datetime.date(int(m["year"]), quarter * 3, 1)
+    return Deadline(end_of_period(day, Precision.QUARTER), Precision.QUARTER)
+
+
+@_rule(
+    rf"{_BY}(?:{_END})?(?:h(?P<h>[12])|(?P<ordinal>first|second|[12]{_TH}) half(?: of)?)"
+    rf"[ -](?P<year>{_YEAR})"
+)
+def _half(m: re.Match[str], ctx: _Context) -> Deadline:
+    half = int(m["h"]) if m["h"] else _ordinal(m["ordinal"])
+    day = datetime.date(int(m["year"]), 6 * half, 1)
+    return Deadline(end_of_period(day, Precision.QUARTER), Precision.QUARTER)
+
+
+@_rule(rf"{_BY}(?:mid|middle of)[- ]?(?P<year>{_YEAR})")
+def _mid_year(m: re.Match[str], ctx: _Context) -> Deadline:
+    # "Mid-2026" is vague; the end of June is the latest reading still called "mid".
+    return Deadline(datetime.date(int(m["year"]), 6, 30), Precision.MONTH)
+
+
+@_rule(
+    rf"(?:(?:by|in|during|over|from|between) )?"
+    rf"(?P<start>{_YEAR})(?:-| to | and )(?P<end>\d\d|{_YEAR})"
+)
+def _range(m: re.Match[str], ctx: _Context) -> Deadline:
+    return _year_end(_range_end(m["start"], m["end"], ctx))
+
+
+@_rule(rf"{_BY}(?:{_END}|year[- ]end )?(?P<year>{_YEAR})")
+def _year(m: re.Match[str], ctx: _Context) -> Deadline:
+    return _year_end(int(m["year"]))
+
+
+@_rule(
+    rf"(?:within|in|over) (?:(?:next|coming) )?(?P<n>{_NUM}|half an?) {_UNIT}",
+    rf"(?:within|in|over) (?:next|coming) {_UNIT}",
+    rf"(?P<n>{_NUM}) {_UNIT} from now",
+)
+def _relative(m: re.Match[str], ctx: _Context) -> Deadline:
+    n = m.groupdict().get("n") or "1"
+    count = Fraction(1, 2) if n.startswith("half") else Fraction(_words_to_number(n))
+    months = count * _MONTHS_PER_UNIT.get(m["unit"], 0)
+    days = count * _DAYS_PER_UNIT.get(m["unit"], 0)
+    if months.denominator != 1 or days.denominator != 1:
+        raise HorizonError(f'"{ctx.text}" is not a whole number of days or months.')
+    due = ctx.publication() + relativedelta(months=int(months), days=int(days))
+    return Deadline(end_of_period(due, ctx.published_precision), ctx.published_precision)
+
+
+@_rule(rf"{_BY}(?:{_END}(?:this |current )?year|year[- ]end|year'?s end|(?:this|current) year)")
+def _this_year(m: re.Match[str], ctx: _Context) -> Deadline:
+    return _year_end(ctx.publication().year)
+
+
+# Not "in": "in the next year" is twelve months from publication, read above.
+@_rule(rf"(?:by )?(?:{_END})?next year")
+def _next_year(m: re.Match[str], ctx: _Context) -> Deadline:
+    return _year_end(ctx.publication().year + 1)
+
+
+@_rule(rf"(?:by )?(?:{_END}(?:this |current )?decade|this decade)")
+def _this_decade(m: re.Match[str], ctx: _Context) -> Deadline:
+    return _year_end(ctx.publication().year // 10 * 10 + 9)
+
+
+# A statistic about the past can be checked as soon as the article is out.
+@_rule(r"(?:as of|at|on|upon) publication")
+def _publication(m: re.Match[str], ctx: _Context) -> Deadline:
+    published = ctx.publication()
+    return Deadline(end_of_period(published, ctx.published_precision), ctx.published_precision)
+
+
+_TIDY = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "’": "'", "(": " ", ")": " "})
+
+
+def _normalize(text: str) -> str:
+    text = text.lower().translate(_TIDY)
+    # "the" and commas are optional everywhere, so drop them rather than allow them in every rule.
+    text = re.sub(r"\bthe\b|,", " ", text).strip().rstrip(".")
+    text = re.sub(r"\s*-\s*", "-", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def parse_horizon(
+    text: str,
+    *,
+    published_on: datetime.date | None = None,
+    published_precision: Precision = Precision.DAY,
+) -> Deadline:
+    """Turn horizon words into a deadline; relative phrases count from ``published_on``."""
+    ctx = _Context(text.strip(), published_on, Precision(published_precision))
+    normalized = _normalize(text)
+    for pattern, handler in _RULES:
+        if match := pattern.fullmatch(normalized):
+            return handler(match, ctx)
+    forms = ", ".join(f'"{form}"' for form in UNDERSTOOD_FORMS)
+    opening = f'Cannot read "{ctx.text}" as a deadline.' if normalized else "No deadline given."
+    raise HorizonError(
+        f"{opening} Understood forms: {forms}. You can also type the deadline date instead."
+    )

@@ -1,0 +1,269 @@
+"""The claim lifecycle: the one place that decides how a claim's status changes.
+
+    open --(deadline passes)--> due --(verdict)--> resolved
+      \\_______________(early verdict)______________/
+    resolved --(reopen, with a reason)--> open or due
+    due --(deadline moved into the future)--> open
+
+The admin, the management commands, the Celery tasks, the seed loader and the API all call
+these functions. Each change and its `Transition` row are written in one transaction, and each
+single-claim change locks the claim's row first, so two editors cannot both resolve a claim.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from claims.models import Claim, Status, Transition, Verdict
+
+
+class LifecycleError(Exception):
+    """A change the lifecycle does not allow; the message is shown to editors as is."""
+
+
+def status_for_deadline(deadline: datetime.date | None, today: datetime.date) -> Status:
+    """A claim is due once its deadline day is over; one without a deadline stays open."""
+    if deadline is not None and deadline < today:
+        return Status.DUE
+    return Status.OPEN
+
+
+def _log(
+    claim: Claim,
+    action: str,
+    from_status: str,
+    *,
+    by,
+    via: str,
+    reason: str = "",
+    verdict: str = "",
+    at=None,
+):
+    return Transition.objects.create(
+        claim=claim,
+        action=action,
+        from_status=from_status,
+        to_status=claim.status,
+        verdict=verdict,
+        reason=reason,
+        by=by,
+        via=via,
+        at=at or timezone.now(),
+    )
+
+
+def _save(claim: Claim, *, by, reason: str = "") -> None:
+    claim.version = F("version") + 1
+    claim._history_user = by  # simple_history: who made this version
+    claim._change_reason = reason or None
+    claim.save()
+    claim.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def create_claim(*, claim: Claim, by=None, via: str, today: datetime.date | None = None) -> Claim:
+    """Store a new claim (with its many-to-many fields set by the caller afterwards)."""
+    today = today or timezone.localdate()
+    claim.status = status_for_deadline(claim.deadline, today)
+    claim.due_since = timezone.now() if claim.status == Status.DUE else None
+    claim.full_clean(exclude=["about", "topics"])
+    claim._history_user = by
+    claim.save()
+    _log(claim, Transition.Action.CREATED, "", by=by, via=via)
+    return claim
+
+
+@transaction.atomic
+def edit_claim(
+    *,
+    claim: Claim,
+    changed: Iterable[str],
+    by,
+    via: str,
+    reason: str = "",
+    today: datetime.date | None = None,
+) -> Claim:
+    """Save an editor's changes to a claim's fields. Moving the deadline can change the status:
+    a due claim whose deadline moves into the future is open again, and an open claim whose
+    deadline moves into the past is due. Lifecycle fields themselves are not editable here."""
+    changed = set(changed)
+    forbidden = changed & {
+        "status",
+        "verdict",
+        "verdict_summary",
+        "resolved_by",
+        "resolved_at",
+        "due_since",
+    }
+    if forbidden:
+        raise LifecycleError(f"Use resolve or reopen to change {', '.join(sorted(forbidden))}.")
+    today = today or timezone.localdate()
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    from_status = locked.status
+    deadline_moved = "deadline" in changed and locked.deadline != claim.deadline
+    if deadline_moved and from_status != Status.RESOLVED:
+        claim.status = status_for_deadline(claim.deadline, today)
+        if claim.status == Status.OPEN:
+            claim.due_since = None
+        elif from_status == Status.OPEN:
+            claim.due_since = timezone.now()
+    else:
+        claim.status, claim.due_since = locked.status, locked.due_since
+    claim.full_clean(exclude=["about", "topics"])
+    _save(claim, by=by, reason=reason)
+    if deadline_moved:
+        moved = f"Deadline moved from {locked.deadline or 'none'} to {claim.deadline or 'none'}."
+        _log(
+            claim,
+            Transition.Action.DEADLINE_MOVED,
+            from_status,
+            by=by,
+            via=via,
+            reason=f"{moved} {reason}".strip(),
+        )
+    return claim
+
+
+@transaction.atomic
+def resolve_claim(*, claim: Claim, verdict: str, summary: str, by, via: str) -> Claim:
+    """Record a verdict, early (from open) or once due. The rationale is required."""
+    summary = (summary or "").strip()
+    if verdict not in Verdict.values:
+        raise LifecycleError(
+            f"Unknown verdict {verdict!r}; choose one of {', '.join(Verdict.values)}."
+        )
+    if not summary:
+        raise LifecycleError("A verdict needs a written rationale.")
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if locked.status == Status.RESOLVED:
+        raise LifecycleError("This claim is already resolved; reopen it with a reason first.")
+    from_status = locked.status
+    now = timezone.now()
+    locked.status, locked.verdict, locked.verdict_summary = Status.RESOLVED, verdict, summary
+    locked.resolved_by, locked.resolved_at = by, now
+    _save(locked, by=by, reason=f"Verdict: {verdict}")
+    _log(
+        locked,
+        Transition.Action.RESOLVED,
+        from_status,
+        by=by,
+        via=via,
+        reason=summary,
+        verdict=verdict,
+        at=now,
+    )
+    _copy_state(locked, into=claim)
+    return claim
+
+
+@transaction.atomic
+def reopen_claim(
+    *, claim: Claim, reason: str, by, via: str, today: datetime.date | None = None
+) -> Claim:
+    """Withdraw a verdict. The claim is due again if its deadline has passed, else open."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LifecycleError("Reopening a claim needs a reason.")
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if locked.status != Status.RESOLVED:
+        raise LifecycleError("Only a resolved claim can be reopened.")
+    today = today or timezone.localdate()
+    withdrawn = locked.get_verdict_display()
+    locked.status = status_for_deadline(locked.deadline, today)
+    locked.due_since = timezone.now() if locked.status == Status.DUE else None
+    locked.verdict, locked.verdict_summary, locked.resolved_by, locked.resolved_at = (
+        "",
+        "",
+        None,
+        None,
+    )
+    _save(locked, by=by, reason=reason)
+    _log(
+        locked,
+        Transition.Action.REOPENED,
+        Status.RESOLVED,
+        by=by,
+        via=via,
+        reason=f"Verdict withdrawn ({withdrawn}): {reason}",
+    )
+    _copy_state(locked, into=claim)
+    return claim
+
+
+def _copy_state(source: Claim, *, into: Claim) -> None:
+    if into is source:
+        return
+    for field in (
+        "status",
+        "due_since",
+        "verdict",
+        "verdict_summary",
+        "resolved_by_id",
+        "resolved_at",
+        "version",
+    ):
+        setattr(into, field, getattr(source, field))
+
+
+# The job's whole batch is one statement: the UPDATE claims the rows (a concurrent run's UPDATE
+# waits on the same rows, then finds them no longer open and skips them), and its RETURNING
+# feeds the transition rows, so status and log can never disagree.
+_FLAG_DUE_UPDATE = """
+UPDATE claims_claim
+   SET status = 'due', due_since = %(now)s, updated_at = %(now)s, version = version + 1
+ WHERE status = 'open' AND deadline < %(today)s
+RETURNING id
+"""
+
+
+_FLAG_DUE_POSTGRES = f"""
+WITH flagged AS ({_FLAG_DUE_UPDATE})
+INSERT INTO claims_transition (claim_id, action, from_status, to_status, verdict, reason, via, at)
+SELECT id, 'flagged_due', 'open', 'due', '', %(reason)s, %(via)s, %(now)s FROM flagged
+RETURNING claim_id
+"""
+
+
+@transaction.atomic
+def flag_due_claims(
+    *, today: datetime.date | None = None, via: str = "flag_due_claims"
+) -> list[int]:
+    """Mark every open claim whose deadline has passed as due; return the ids newly flagged.
+
+    Idempotent and safe to run concurrently: a claim is flagged (and logged) by exactly one run.
+    """
+    today = today or timezone.localdate()
+    params = {
+        "now": timezone.now(),
+        "today": today,
+        "via": via,
+        "reason": f"Deadline passed (as of {today}).",
+    }
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_FLAG_DUE_POSTGRES, params)
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite (the laptop set-up) has no data-modifying CTEs; its write lock serialises runs.
+        cursor.execute(_FLAG_DUE_UPDATE, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    Transition.objects.bulk_create(
+        [
+            Transition(
+                claim_id=claim_id,
+                action=Transition.Action.FLAGGED_DUE,
+                from_status=Status.OPEN,
+                to_status=Status.DUE,
+                reason=params["reason"],
+                via=via,
+                at=params["now"],
+            )
+            for claim_id in ids
+        ],
+        batch_size=2000,
+    )
+    return ids

@@ -1,0 +1,275 @@
+"""What was said and how it turned out.
+
+The fields here hold state; how a claim moves between states (open -> due -> resolved, and
+back) is decided only in `claims.lifecycle`, which every caller (admin, commands, jobs, API)
+goes through. The check constraints below repeat the essential invariants in the database, so
+that no path, not even a raw UPDATE, can store a claim that contradicts them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from claims.validators import validate_http_url
+from registry.models import Article, Entity, Topic
+from registry.precision import Precision
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    DUE = "due", "Due for a verdict"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Verdict(models.TextChoices):
+    CORRECT = "correct", "Correct"
+    PARTLY_CORRECT = "partly_correct", "Partly correct"
+    INCORRECT = "incorrect", "Incorrect"
+    UNRESOLVABLE = "unresolvable", "Unresolvable"
+
+
+class Kind(models.TextChoices):
+    FORECAST = "forecast", "Forecast"
+    TARGET = "target", "Target"
+    STATISTIC = "statistic", "Statistic"
+
+
+class ClaimantType(models.TextChoices):
+    # A track record must not mix an outlet's own forecasts with the targets it reports.
+    OUTLET = "outlet", "The outlet's own claim"
+    REPORTED = "reported", "Reported by the article"
+
+
+def _choices_constraint(field: str, choices: type[models.TextChoices], *, blank: bool = False):
+    values = list(choices.values) + ([""] if blank else [])
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": values}), name=f"claim_{field}_valid"
+    )
+
+
+class ClaimQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Status.OPEN)
+
+    def due(self):
+        return self.filter(status=Status.DUE)
+
+    def resolved(self):
+        return self.filter(status=Status.RESOLVED)
+
+    def past_deadline(self, today):
+        """Open claims whose deadline day is over (a deadline is the last day to be judged)."""
+        return self.open().filter(deadline__lt=today)
+
+    def for_outlet(self, outlet):
+        return self.filter(article__outlet=outlet)
+
+    def with_sources(self):
+        return self.select_related("article__outlet", "claimant")
+
+
+class Claim(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    claimant_type = models.CharField(
+        "who makes it", max_length=8, choices=ClaimantType.choices, default=ClaimantType.OUTLET
+    )
+    claimant = models.ForeignKey(
+        Entity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_made",
+        help_text="The government body, company or analyst the article reports. "
+        "Empty when the claim is the outlet's own.",
+    )
+    about = models.ManyToManyField(Entity, blank=True, related_name="claims_about")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="claims")
+
+    statement = models.TextField(help_text="One checkable sentence, written by an editor.")
+    quote = models.TextField(help_text="Verbatim from the article.")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    made_on = models.DateField(help_text="Usually the article's publication date.")
+
+    deadline = models.DateField(
+        null=True, blank=True, help_text="The last day of the period by which it can be judged."
+    )
+    deadline_text = models.CharField(
+        "horizon words",
+        max_length=200,
+        blank=True,
+        help_text='The article\'s own words, e.g. "in the next 18 months", "by 2025", "(2024-2026)".',
+    )
+    deadline_precision = models.CharField(max_length=8, choices=Precision.choices, blank=True)
+    ambiguity = models.TextField(
+        blank=True,
+        help_text="Where the article is ambiguous: what conflicts, the reading chosen, why.",
+    )
+    resolution_criteria = models.TextField(blank=True)
+    probability = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Only when the article states one, from 0 to 1.",
+    )
+
+    # Lifecycle state: written only by claims.lifecycle.
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    due_since = models.DateTimeField(null=True, blank=True)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
+    verdict_summary = models.TextField("verdict rationale", blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    # Bumped by every write, so that a save based on a stale form is refused, not applied.
+    version = models.PositiveIntegerField(default=1)
+    # The seed values this row was last loaded with; a re-run leaves rows that differ alone.
+    seed_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["seed_fingerprint", "version"])
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        permissions = [("resolve_claim", "Can record a verdict on a claim or reopen it")]
+        indexes = [
+            # The flagging job's scan: only open claims carry a live deadline.
+            models.Index(
+                fields=["deadline"], condition=Q(status="open"), name="claim_open_deadline_idx"
+            ),
+            models.Index(fields=["status", "deadline"], name="claim_status_deadline_idx"),
+            models.Index(fields=["-updated_at"], name="claim_updated_idx"),
+            models.Index(fields=["verdict", "-resolved_at"], name="claim_verdict_idx"),
+        ]
+        constraints = [
+            _choices_constraint("status", Status),
+            _choices_constraint("kind", Kind),
+            _choices_constraint("verdict", Verdict, blank=True),
+            _choices_constraint("claimant_type", ClaimantType),
+            _choices_constraint("deadline_precision", Precision, blank=True),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(deadline__gte=models.F("made_on")),
+                name="claim_deadline_not_before_made_on",
+                violation_error_message="The deadline cannot be before the day the claim was made.",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True, deadline_precision="")
+                | (Q(deadline__isnull=False) & ~Q(deadline_precision="")),
+                name="claim_deadline_has_precision",
+            ),
+            models.CheckConstraint(
+                # A verdict exactly when resolved, and never without its rationale and date.
+                condition=(
+                    Q(status="resolved")
+                    & ~Q(verdict="")
+                    & ~Q(verdict_summary="")
+                    & Q(resolved_at__isnull=False)
+                )
+                | (~Q(status="resolved") & Q(verdict="") & Q(resolved_at__isnull=True)),
+                name="claim_verdict_iff_resolved",
+                violation_error_message="A claim has a verdict, with its rationale, exactly when it is resolved.",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_since__isnull=True) | ~Q(status="open"),
+                name="claim_open_not_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(claimant_type="outlet", claimant__isnull=True)
+                | Q(claimant_type="reported", claimant__isnull=False),
+                name="claim_claimant_matches_type",
+                violation_error_message="A reported claim names its claimant; the outlet's own does not.",
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__isnull=True) | Q(probability__gte=0, probability__lte=1),
+                name="claim_probability_range",
+            ),
+            models.CheckConstraint(condition=~Q(statement=""), name="claim_statement_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement[:100]
+
+    @property
+    def made_by(self) -> str:
+        return self.claimant.name if self.claimant_id else self.article.outlet.name
+
+
+class Evidence(models.Model):
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        CONTEXT = "context", "Context"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=2000, validators=[validate_http_url])
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    stance = models.CharField(max_length=8, choices=Stance.choices)
+    note = models.TextField(blank=True, help_text="An excerpt, or what this shows.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stance", "-published_on", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://") | Q(url__startswith="http://"),
+                name="evidence_url_http",
+                violation_error_message="Evidence links must be http:// or https:// addresses.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stance__in=["supports", "refutes", "context"]),
+                name="evidence_stance_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Transition(models.Model):
+    """One row per lifecycle change: who (or which job), when, from which status to which, why."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        FLAGGED_DUE = "flagged_due", "Deadline passed"
+        RESOLVED = "resolved", "Resolved"
+        REOPENED = "reopened", "Reopened"
+        DEADLINE_MOVED = "deadline_moved", "Deadline moved"
+
+    # Indexed through (claim, at) below; a second single-column index would only slow the
+    # flagging job's bulk insert.
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="transitions", db_index=False
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    from_status = models.CharField(max_length=8, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=8, choices=Status.choices)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    via = models.CharField(max_length=40, help_text='"admin", "api", "seed" or the job\'s name.')
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["claim", "at"], name="transition_claim_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.from_status or '-'} -> {self.to_status}"

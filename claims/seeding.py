@@ -1,0 +1,326 @@
+"""Load the seed registry (claims/seed/registry.yaml) idempotently.
+
+Sources (outlets, articles, entities, topics) are created when missing and otherwise left as
+editors keep them. A claim is created when missing; when it exists, it is updated only if no
+editor has touched it since it was seeded (its current values still match the fingerprint stored
+at the last load), so a re-run never overwrites an editor's work. Everything is validated before
+anything is written: one bad entry stores nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from claims import lifecycle
+from claims.deadlines import HorizonError, parse_horizon
+from claims.models import Claim, ClaimantType
+from registry.models import Article, Entity, Outlet, Topic
+
+SEED_PATH = Path(__file__).resolve().parent / "seed" / "registry.yaml"
+NO_HORIZON = "unspecified"
+
+# The claim fields a seed entry sets, in the form they are compared in.
+SEEDED_FIELDS = (
+    "article",
+    "claimant_type",
+    "claimant",
+    "statement",
+    "quote",
+    "kind",
+    "made_on",
+    "deadline",
+    "deadline_text",
+    "deadline_precision",
+    "ambiguity",
+    "resolution_criteria",
+    "probability",
+    "about",
+    "topics",
+)
+
+
+class SeedError(Exception):
+    """The seed file is wrong; the message lists every problem found."""
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    kept_editors_version: list[str] = field(default_factory=list)
+
+    def count(self, kind: str) -> None:
+        self.created[kind] = self.created.get(kind, 0) + 1
+
+    def summary(self) -> str:
+        created = ", ".join(f"{n} {kind}" for kind, n in self.created.items()) or "nothing"
+        lines = [
+            f"Created {created}.",
+            f"Updated {len(self.updated)} claims from the seed; {self.unchanged} unchanged.",
+        ]
+        if self.kept_editors_version:
+            lines.append(
+                f"Kept the editors' version of {len(self.kept_editors_version)} claims: "
+                + ", ".join(self.kept_editors_version)
+            )
+        return "\n".join(lines)
+
+
+def fingerprint(values: dict) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def claim_values(claim: Claim) -> dict:
+    """A stored claim's seeded fields, comparable with `_entry_values`."""
+    return {
+        "article": claim.article.slug,
+        "claimant_type": claim.claimant_type,
+        "claimant": claim.claimant.slug if claim.claimant_id else None,
+        "statement": claim.statement,
+        "quote": claim.quote,
+        "kind": claim.kind,
+        "made_on": claim.made_on.isoformat(),
+        "deadline": claim.deadline.isoformat() if claim.deadline else None,
+        "deadline_text": claim.deadline_text,
+        "deadline_precision": claim.deadline_precision,
+        "ambiguity": claim.ambiguity,
+        "resolution_criteria": claim.resolution_criteria,
+        "probability": None if claim.probability is None else str(claim.probability.normalize()),
+        "about": sorted(e.slug for e in claim.about.all()),
+        "topics": sorted(t.slug for t in claim.topics.all()),
+    }
+
+
+def _as_date(value, where: str, problems: list[str]) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(f"{where}: {value!r} is not a real date (YYYY-MM-DD).")
+        return None
+
+
+def _entry_values(entry: dict, article: dict, where: str, problems: list[str]) -> dict | None:
+    """What a claim entry means once its deadline words are read; None if it cannot be read."""
+    published_on = _as_date(article["published_on"], f"article {article['slug']}", problems)
+    if published_on is None:
+        return None
+    made_on = _as_date(entry.get("made_on", published_on), f"{where} made_on", problems)
+    horizon = (entry.get("horizon") or entry.get("deadline_text") or "").strip()
+    deadline = precision = None
+    if "deadline" in entry:
+        deadline = _as_date(entry["deadline"], f"{where} deadline", problems)
+        precision = entry.get("deadline_precision", "day")
+    elif horizon and horizon != NO_HORIZON:
+        try:
+            parsed = parse_horizon(
+                horizon,
+                published_on=published_on,
+                published_precision=article["published_precision"],
+            )
+            deadline, precision = parsed.date, parsed.precision.value
+        except HorizonError as error:
+            problems.append(f"{where} horizon: {error}")
+            return None
+    probability = entry.get("probability")
+    return {
+        "article": entry.get("article"),
+        "claimant_type": entry.get("claimant_type", ClaimantType.OUTLET),
+        "claimant": entry.get("claimant"),
+        "statement": (entry.get("statement") or "").strip(),
+        "quote": (entry.get("quote") or "").strip(),
+        "kind": entry.get("kind"),
+        "made_on": made_on.isoformat() if made_on else None,
+        "deadline": deadline.isoformat() if deadline else None,
+        "deadline_text": (entry.get("deadline_text") or "").strip(),
+        "deadline_precision": precision or "",
+        "ambiguity": (entry.get("ambiguity") or "").strip(),
+        "resolution_criteria": (entry.get("resolution_criteria") or "").strip(),
+        "probability": None if probability is None else str(Decimal(str(probability)).normalize()),
+        "about": sorted(entry.get("about") or []),
+        "topics": sorted(entry.get("topics") or []),
+    }
+
+
+def read_seed(path: Path = SEED_PATH) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise SeedError(f"Cannot read the seed file {path}: {error}") from error
+    if not isinstance(data, dict):
+        raise SeedError(
+            f"{path}: expected a mapping with outlets, articles, entities, topics and claims."
+        )
+    return data
+
+
+def load_registry(path: Path = SEED_PATH) -> SeedReport:
+    data = read_seed(path)
+    problems: list[str] = []
+    outlets = {o["slug"]: o for o in data.get("outlets", [])}
+    articles = {a["slug"]: a for a in data.get("articles", [])}
+    entities = {e["slug"]: e for e in data.get("entities", [])}
+    topics = {t["slug"]: t for t in data.get("topics", [])}
+
+    for slug, article in articles.items():
+        if article.get("outlet") not in outlets:
+            problems.append(f"article {slug}: unknown outlet {article.get('outlet')!r}.")
+        if article.get("published_precision") not in ("day", "month", "year"):
+            problems.append(f"article {slug}: published_precision must be day, month or year.")
+
+    entries: list[tuple[dict, dict]] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data.get("claims", [])):
+        where = f"claim {entry.get('slug') or f'#{index + 1}'}"
+        if entry.get("slug") in seen:
+            problems.append(f"{where}: the slug is used twice.")
+        seen.add(entry.get("slug"))
+        article = articles.get(entry.get("article"))
+        if article is None:
+            problems.append(f"{where}: unknown article {entry.get('article')!r}.")
+            continue
+        unknown = [
+            s
+            for s in [entry.get("claimant"), *(entry.get("about") or [])]
+            if s and s not in entities
+        ]
+        unknown += [s for s in entry.get("topics") or [] if s not in topics]
+        if unknown:
+            problems.append(f"{where}: unknown entities or topics {unknown}.")
+            continue
+        values = _entry_values(entry, article, where, problems)
+        if values is not None:
+            entries.append((entry, values))
+    if problems:
+        raise SeedError(
+            "The seed registry was not loaded; nothing was stored:\n- " + "\n- ".join(problems)
+        )
+
+    report = SeedReport()
+    with transaction.atomic():
+        _store(outlets, articles, entities, topics, entries, report)
+    return report
+
+
+def _get_or_create(model, slug: str, defaults: dict, report: SeedReport, label: str):
+    obj, created = model.objects.get_or_create(slug=slug, defaults=defaults)
+    if created:
+        report.count(label)
+    return obj
+
+
+def _store(outlets, articles, entities, topics, entries, report: SeedReport) -> None:
+    outlet_rows = {
+        slug: _get_or_create(
+            Outlet, slug, {"name": o["name"], "url": o.get("url", "")}, report, "outlets"
+        )
+        for slug, o in outlets.items()
+    }
+    article_rows = {}
+    for slug, a in articles.items():
+        defaults = {
+            "outlet": outlet_rows[a["outlet"]],
+            "title": a["title"],
+            "authors": ", ".join(a.get("authors") or []),
+            "url": a.get("url", ""),
+            "published_on": a["published_on"],
+            "published_precision": a["published_precision"],
+            "date_note": a.get("date_note", ""),
+            "source_file": a.get("source_file", ""),
+        }
+        article_rows[slug] = _get_or_create(Article, slug, defaults, report, "articles")
+    entity_rows = {
+        slug: _get_or_create(
+            Entity,
+            slug,
+            {"name": e["name"], "kind": e.get("kind", "other"), "url": e.get("url", "")},
+            report,
+            "entities",
+        )
+        for slug, e in entities.items()
+    }
+    topic_rows = {
+        slug: _get_or_create(Topic, slug, {"name": t["name"]}, report, "topics")
+        for slug, t in topics.items()
+    }
+
+    existing = {
+        c.slug: c
+        for c in Claim.objects.filter(slug__in=[e["slug"] for e, _ in entries])
+        .select_related("article", "claimant")
+        .prefetch_related("about", "topics")
+    }
+    for entry, values in entries:
+        try:
+            _store_claim(
+                entry,
+                values,
+                existing.get(entry["slug"]),
+                article_rows,
+                entity_rows,
+                topic_rows,
+                report,
+            )
+        except ValidationError as error:
+            # Raised inside the transaction: everything loaded so far is rolled back.
+            raise SeedError(
+                f"The seed registry was not loaded; nothing was stored:\n- claim {entry['slug']}: "
+                + " ".join(error.messages)
+            ) from error
+
+
+def _store_claim(
+    entry, values, claim, article_rows, entity_rows, topic_rows, report: SeedReport
+) -> None:
+    seed_fingerprint = fingerprint(values)
+    if claim is None:
+        claim = Claim(slug=entry["slug"])
+        _apply(claim, values, article_rows, entity_rows)
+        lifecycle.create_claim(claim=claim, via="seed")
+        report.count("claims")
+    elif fingerprint(claim_values(claim)) != claim.seed_fingerprint:
+        report.kept_editors_version.append(claim.slug)
+        return
+    elif claim.seed_fingerprint == seed_fingerprint:
+        report.unchanged += 1
+        return
+    else:
+        changed = [name for name in SEEDED_FIELDS if claim_values(claim)[name] != values[name]]
+        _apply(claim, values, article_rows, entity_rows)
+        lifecycle.edit_claim(
+            claim=claim, changed=changed, by=None, via="seed", reason="Seed registry updated"
+        )
+        report.updated.append(claim.slug)
+    claim.about.set([entity_rows[s] for s in values["about"]])
+    claim.topics.set([topic_rows[s] for s in values["topics"]])
+    Claim.objects.filter(pk=claim.pk).update(seed_fingerprint=seed_fingerprint)
+
+
+def _apply(claim: Claim, values: dict, article_rows: dict, entity_rows: dict) -> None:
+    claim.article = article_rows[values["article"]]
+    claim.claimant = entity_rows[values["claimant"]] if values["claimant"] else None
+    for name in (
+        "claimant_type",
+        "statement",
+        "quote",
+        "kind",
+        "deadline_text",
+        "deadline_precision",
+        "ambiguity",
+        "resolution_criteria",
+    ):
+        setattr(claim, name, values[name])
+    claim.made_on = datetime.date.fromisoformat(values["made_on"])
+    claim.deadline = datetime.date.fromisoformat(values["deadline"]) if values["deadline"] else None
+    claim.probability = None if values["probability"] is None else Decimal(values["probability"])
