@@ -178,6 +178,8 @@ def load_registry(path: Path = SEED_PATH) -> SeedReport:
             problems.append(f"article {slug}: unknown outlet {article.get('outlet')!r}.")
         if article.get("published_precision") not in ("day", "month", "year"):
             problems.append(f"article {slug}: published_precision must be day, month or year.")
+    if problems:  # claims cannot be read against articles that are themselves wrong
+        raise SeedError("The seed registry was not loaded; nothing was stored:\n- " + "\n- ".join(problems))
 
     entries: list[tuple[dict, dict]] = []
     seen: set[str] = set()
@@ -274,9 +276,13 @@ def _store(outlets, articles, entities, topics, entries, report: SeedReport) -> 
             )
         except ValidationError as error:
             # Raised inside the transaction: everything loaded so far is rolled back.
+            messages = [
+                f"{field}: {' '.join(texts)}" if field != "__all__" else " ".join(texts)
+                for field, texts in error.message_dict.items()
+            ]
             raise SeedError(
                 f"The seed registry was not loaded; nothing was stored:\n- claim {entry['slug']}: "
-                + " ".join(error.messages)
+                + "; ".join(messages)
             ) from error
 
 

@@ -17,6 +17,12 @@ def editor_client(client, editor):
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
+def test_settings(settings):
     # The real hasher is slow on purpose; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Production settings otherwise (DEBUG off), but plain http and no collectstatic manifest.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

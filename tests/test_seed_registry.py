@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from claims import lifecycle
+from claims.models import Claim, Transition
+from claims.seeding import SEED_PATH, SeedError, load_registry, read_seed
+from registry.models import Article, Entity, Outlet
+
+pytestmark = pytest.mark.django_db
+
+SMALL_SEED = {
+    "outlets": [{"slug": "merics", "name": "MERICS"}],
+    "articles": [
+        {
+            "slug": "merics-2023-03",
+            "outlet": "merics",
+            "title": "China Industries",
+            "published_on": datetime.date(2023, 3, 1),
+            "published_precision": "day",
+        },
+        {
+            "slug": "quality-action",
+            "outlet": "merics",
+            "title": "Quality Powerhouse",
+            "published_on": datetime.date(2017, 9, 1),
+            "published_precision": "month",
+            "date_note": "The text gives 'September 5' and no year.",
+        },
+    ],
+    "entities": [{"slug": "miit", "name": "MIIT", "kind": "government"}],
+    "topics": [{"slug": "robotics", "name": "Robotics"}],
+    "claims": [
+        {
+            "slug": "robot-density-492",
+            "article": "merics-2023-03",
+            "kind": "target",
+            "claimant_type": "reported",
+            "claimant": "miit",
+            "about": ["miit"],
+            "topics": ["robotics"],
+            "statement": "Robot density reaches 492 per 10,000 workers by end-2025.",
+            "quote": "reach 492 robots per ten thousand manufacturing workers by 2025",
+            "deadline_text": "by 2025",
+            "resolution_criteria": "IFR figure for 2025 at or above 492.",
+        },
+        {
+            "slug": "foundry-merger",
+            "article": "merics-2023-03",
+            "kind": "forecast",
+            "claimant_type": "outlet",
+            "statement": "A foundry merger is announced within 18 months.",
+            "quote": "in the next 18 months",
+            "deadline_text": "in the next 18 months",
+        },
+        {
+            "slug": "quality-2020",
+            "article": "quality-action",
+            "kind": "target",
+            "claimant_type": "outlet",
+            "statement": "Quality improves by 2020.",
+            "quote": "By 2020, China intends to",
+            "deadline_text": "By 2020",
+            "ambiguity": "No year in the article.",
+        },
+    ],
+}
+
+
+def write_seed(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def snapshot() -> list[tuple]:
+    return list(Claim.objects.order_by("slug").values_list("slug", "statement", "deadline", "status", "version"))
+
+
+def test_it_loads_claims_with_deadlines_read_from_the_articles_words(tmp_path):
+    report = load_registry(write_seed(tmp_path, SMALL_SEED))
+    assert report.created == {"outlets": 1, "articles": 2, "entities": 1, "topics": 1, "claims": 3}
+    density = Claim.objects.get(slug="robot-density-492")
+    assert (density.deadline, density.deadline_precision, density.made_on) == (
+        datetime.date(2025, 12, 31), "year", datetime.date(2023, 3, 1)
+    )
+    assert density.claimant.slug == "miit" and [t.slug for t in density.topics.all()] == ["robotics"]
+    merger = Claim.objects.get(slug="foundry-merger")
+    assert (merger.deadline, merger.deadline_precision) == (datetime.date(2024, 9, 1), "day")
+    assert Claim.objects.get(slug="quality-2020").ambiguity == "No year in the article."
+    assert Transition.objects.filter(action="created", via="seed").count() == 3
+
+
+def test_running_it_twice_changes_nothing(tmp_path):
+    path = write_seed(tmp_path, SMALL_SEED)
+    load_registry(path)
+    before = snapshot()
+    report = load_registry(path)
+    assert snapshot() == before
+    assert report.created == {} and report.updated == [] and report.unchanged == 3
+    assert Transition.objects.count() == 3
+
+
+def test_it_never_overwrites_what_an_editor_changed(tmp_path, editor):
+    path = write_seed(tmp_path, SMALL_SEED)
+    load_registry(path)
+    claim = Claim.objects.get(slug="robot-density-492")
+    claim.statement = "Editor's sharper statement."
+    lifecycle.edit_claim(claim=claim, changed=["statement"], by=editor, via="admin")
+    changed_seed = {**SMALL_SEED, "claims": [dict(c, resolution_criteria="New criteria.") for c in SMALL_SEED["claims"]]}
+    report = load_registry(write_seed(tmp_path, changed_seed))
+    claim.refresh_from_db()
+    assert claim.statement == "Editor's sharper statement."
+    assert claim.resolution_criteria == "IFR figure for 2025 at or above 492."
+    assert report.kept_editors_version == ["robot-density-492"]
+    # Claims no editor touched take the seed's correction.
+    assert sorted(report.updated) == ["foundry-merger", "quality-2020"]
+    assert Claim.objects.get(slug="foundry-merger").resolution_criteria == "New criteria."
+
+
+def test_it_keeps_a_verdict_an_editor_recorded(tmp_path, editor):
+    path = write_seed(tmp_path, SMALL_SEED)
+    load_registry(path)
+    claim = Claim.objects.get(slug="quality-2020")
+    lifecycle.resolve_claim(claim=claim, verdict="unresolvable", summary="Too vague to judge.", by=editor, via="admin")
+    load_registry(path)
+    claim.refresh_from_db()
+    assert (claim.status, claim.verdict) == ("resolved", "unresolvable")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["claims"][1].update(deadline_text="when pigs fly"), 'Cannot read "when pigs fly"'),
+        (lambda d: d["claims"][1].update(deadline="2025-02-30"), "not a real date"),
+        (lambda d: d["claims"][1].update(deadline="2020-01-01", deadline_precision="day"), "deadline cannot be before"),
+        (lambda d: d["claims"][1].update(article="nowhere"), "unknown article"),
+        (lambda d: d["claims"][0].update(claimant="nobody"), "unknown entities"),
+        (lambda d: d["claims"][2].update(slug="foundry-merger"), "slug is used twice"),
+        (lambda d: d["claims"][1].update(statement=""), "statement"),
+        (lambda d: d["articles"][0].update(published_precision="week"), "published_precision"),
+    ],
+)
+def test_a_bad_entry_is_refused_with_a_clear_message_and_nothing_is_stored(tmp_path, mutate, message):
+    data = yaml.safe_load(yaml.safe_dump(SMALL_SEED))
+    mutate(data)
+    with pytest.raises(SeedError, match=message) as error:
+        load_registry(write_seed(tmp_path, data))
+    assert "nothing was stored" in str(error.value)
+    assert not Claim.objects.exists() and not Article.objects.exists() and not Outlet.objects.exists()
+
+
+def test_the_command_reports_what_it_did_and_fails_loudly(tmp_path):
+    out = io.StringIO()
+    call_command("seed_registry", "--file", str(write_seed(tmp_path, SMALL_SEED)), stdout=out)
+    assert "3 claims" in out.getvalue()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("claims: [unclosed")
+    with pytest.raises(CommandError, match="Cannot read the seed file"):
+        call_command("seed_registry", "--file", str(broken))
+
+
+# --- The real seed registry ------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_the_seed_registry_loads_and_covers_every_article():
+    load_registry(SEED_PATH)
+    seed = read_seed()
+    assert Claim.objects.count() == len(seed["claims"]) >= 40
+    for article in Article.objects.all():
+        assert article.claims.exists(), f"no claims from {article.slug}"
+    assert {k for k in Claim.objects.values_list("kind", flat=True)} == {"forecast", "target", "statistic"}
+    assert Claim.objects.filter(claimant_type="outlet").exists()
+    assert Claim.objects.filter(claimant_type="reported").exists()
+    assert Entity.objects.filter(claims_made__isnull=False).exists()
+
+
+def test_every_seed_quote_is_verbatim_from_its_article():
+    seed = read_seed()
+    articles_dir = Path(settings.SEED_ARTICLES_DIR)
+    assert articles_dir.is_dir(), f"the source articles are expected in {articles_dir}"
+    texts = {a["slug"]: normalise((articles_dir / a["source_file"]).read_text()) for a in seed["articles"]}
+    missing = [c["slug"] for c in seed["claims"] if normalise(c["quote"]) not in texts[c["article"]]]
+    assert missing == []
+
+
+def test_every_seed_article_without_an_exact_day_says_why_its_date_was_chosen():
+    for article in read_seed()["articles"]:
+        if article["published_precision"] != "day":
+            assert article.get("date_note"), article["slug"]
