@@ -1,0 +1,211 @@
+"""Benchmark: the flagging task against a bare SQL UPDATE doing the same marking (PostgreSQL).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/flagging.py
+
+DATABASE_URL names the server; its own database is never touched. The benchmark builds the
+database `claims_bench` there (1,000,000 claims, 100,000 of them open and past their deadline,
+built with INSERT ... SELECT generate_series), and for each round makes two identical copies of
+it (CREATE DATABASE ... TEMPLATE), on which it times
+  - the flagging task's code path: the body of claims.tasks.flag_due_claims, run in this
+    process exactly as the worker runs it (claims.lifecycle.flag_due_claims: status change and
+    transition log in one statement, the hand-off to the notification job, the job record);
+  - the bare `UPDATE claims_claim SET status = 'due' WHERE status = 'open' AND deadline < ...`.
+It prints each round, the medians and their ratio (target: at most 1.5). For information, it
+then times the next job, creating the editors' "due" notices for the newly due claims
+(--editors of them), which runs in its own task and is not part of the ratio.
+
+The databases are dropped at the end unless --keep; --reuse starts from a kept claims_bench.
+Not a test: it takes a few minutes, and needs PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+BENCH_DB = "claims_bench"  # the data as built; the timed runs work on copies
+JOB_DB = "claims_bench_job"
+SQL_DB = "claims_bench_sql"
+TODAY = datetime.date(2026, 11, 24)
+BARE_UPDATE = "UPDATE claims_claim SET status = 'due' WHERE status = 'open' AND deadline < %s"
+
+
+def database_url(base: str, name: str) -> str:
+    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+
+
+def admin_execute(base_url: str, *statements: str) -> None:
+    # CREATE/DROP DATABASE cannot run in a transaction: use the maintenance database.
+    with psycopg.connect(database_url(base_url, "postgres"), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def fresh_copies(base_url: str) -> None:
+    admin_execute(
+        base_url,
+        *[f"DROP DATABASE IF EXISTS {name} WITH (FORCE)" for name in (JOB_DB, SQL_DB)],
+        *[
+            f"CREATE DATABASE {name} TEMPLATE {BENCH_DB} STRATEGY FILE_COPY"
+            for name in (JOB_DB, SQL_DB)
+        ],
+    )
+
+
+def settle(conn) -> None:
+    """Read the table (so both contenders start with it cached alike) and flush dirty pages
+    (so neither pays for the other's writes)."""
+    conn.execute("SELECT count(*) FROM claims_claim").fetchone()
+    conn.execute("CHECKPOINT")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=100_000, help="open claims past deadline")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--editors", type=int, default=2, help="editors to create notices for")
+    parser.add_argument("--reuse", action="store_true", help=f"reuse a kept {BENCH_DB}")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1/test")
+
+    # Django works on the benchmark databases only, and publishes to no real broker.
+    os.environ["DATABASE_URL"] = database_url(base_url, BENCH_DB)
+    os.environ["REDIS_URL"] = ""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from claims import notifications, tasks
+    from config.celery import app
+
+    app.conf.broker_url = "memory://localhost/"
+
+    if not args.reuse:
+        admin_execute(
+            base_url,
+            *[f"DROP DATABASE IF EXISTS {name} WITH (FORCE)" for name in (JOB_DB, SQL_DB)],
+            f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)",
+            f"CREATE DATABASE {BENCH_DB}",
+        )
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        build(connection, claims=args.claims, due=args.due, editors=args.editors)
+        connection.close()
+        print(
+            f"Built {args.claims:,} claims ({args.due:,} past deadline, {args.editors} editors) "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
+
+    settings.DATABASES["default"]["NAME"] = JOB_DB
+    bare_times, job_times = [], []
+    for round_ in range(1, args.rounds + 1):
+        fresh_copies(base_url)
+        with psycopg.connect(database_url(base_url, SQL_DB), autocommit=True) as conn:
+            settle(conn)
+            started = time.perf_counter()
+            with conn.transaction():
+                flagged_bare = conn.execute(BARE_UPDATE, [TODAY]).rowcount
+            bare_times.append(time.perf_counter() - started)
+
+        with connection.cursor() as cursor:
+            settle(cursor)
+        started = time.perf_counter()
+        counts = tasks.flag_due_claims(today=TODAY.isoformat())
+        job_times.append(time.perf_counter() - started)
+        connection.close()
+
+        assert flagged_bare == counts["flagged"] == args.due, (flagged_bare, counts)
+        print(
+            f"round {round_}: bare UPDATE {bare_times[-1]:5.2f} s, "
+            f"flagging task {job_times[-1]:5.2f} s ({job_times[-1] / bare_times[-1]:.2f}x)"
+        )
+
+    bare, job = statistics.median(bare_times), statistics.median(job_times)
+    print(f"bare UPDATE (median):   {bare:6.2f} s  ({args.due:,} claims marked)")
+    print(f"flagging task (median): {job:6.2f} s  (status, transition log, hand-off, job record)")
+    print(f"ratio:                  {job / bare:6.2f}  (target <= 1.5)")
+
+    started = time.perf_counter()
+    queued = notifications.queue_due_notices()
+    print(
+        f"then, in its own task: {queued:,} due notices for {args.editors} editors "
+        f"in {time.perf_counter() - started:.2f} s (not part of the ratio)"
+    )
+    connection.close()
+    if not args.keep:
+        admin_execute(
+            base_url,
+            *[
+                f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                for name in (JOB_DB, SQL_DB, BENCH_DB)
+            ],
+        )
+
+
+def build(connection, *, claims: int, due: int, editors: int) -> None:
+    """Fill the database set-based, then VACUUM ANALYZE it as a live one would be."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO registry_outlet (slug, name, url) VALUES ('bench', 'Bench outlet', '') "
+            "RETURNING id"
+        )
+        outlet_id = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO registry_article (slug, outlet_id, title, authors, url, published_on,"
+            " published_precision, date_note, source_file)"
+            " VALUES ('bench', %s, 'Bench article', '', '', '2020-01-01', 'day', '', '')"
+            " RETURNING id",
+            [outlet_id],
+        )
+        article_id = cursor.fetchone()[0]
+        # Claims 1..due passed their deadline during the year before TODAY; the rest lie ahead.
+        cursor.execute(
+            """
+            INSERT INTO claims_claim (
+                slug, article_id, claimant_type, statement, quote, kind, made_on, deadline,
+                deadline_text, deadline_precision, ambiguity, resolution_criteria, status,
+                verdict, verdict_summary, version, seed_fingerprint, created_at, updated_at)
+            SELECT 'bench-' || i, %(article)s, 'outlet', 'Bench statement ' || i, 'Quote.',
+                   'forecast', DATE '2020-01-01',
+                   CASE WHEN i <= %(due)s THEN %(today)s::date - 1 - (i %% 365)
+                        ELSE %(today)s::date + (i %% 3650) END,
+                   '', 'day', '', '', 'open', '', '', 1, '', now(), now()
+              FROM generate_series(1, %(claims)s) AS i
+            """,
+            {"article": article_id, "due": due, "claims": claims, "today": TODAY},
+        )
+        for n in range(editors):
+            cursor.execute(
+                "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,"
+                " email, is_staff, is_active, date_joined)"
+                " VALUES ('!', false, %s, '', '', %s, true, true, now()) RETURNING id",
+                [f"editor{n}", f"editor{n}@example.org"],
+            )
+            cursor.execute(
+                "INSERT INTO auth_user_groups (user_id, group_id)"
+                " SELECT %s, id FROM auth_group WHERE name = 'Editors'",
+                [cursor.fetchone()[0]],
+            )
+        cursor.execute("VACUUM ANALYZE")
+
+
+if __name__ == "__main__":
+    main()
