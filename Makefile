@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 MIN_PYTHON := 3.12
 
-.PHONY: run test lint format setup python-version
+.PHONY: run test lint format setup python-version bench
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -29,9 +29,19 @@ run: setup
 	$(PY) manage.py flag_due_claims
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py create_editor editor --password-file var/editor-password \
 	  | sed 's|^|Sign in to http://127.0.0.1:$(PORT)/admin/ as an editor: |'
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Starting three processes (Procfile); Ctrl-C stops all three:"
+	@echo "  web    - the site on http://127.0.0.1:$(PORT)/ (editors: /admin/)"
+	@echo "  worker - Celery worker running the jobs; queue: $${REDIS_URL:+Redis at REDIS_URL}$${REDIS_URL:-files in var/broker/}"
+	@echo "  beat   - Celery beat, the schedule (state in var/celerybeat-schedule; see /admin/claims/job/)"
+	WEB_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
-test: setup
+# axe-core for the browser tests, pinned by package-lock.json. Without npm the browser tests
+# skip locally (and fail under CI, which installs npm first).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the browser tests will be skipped."; fi
+
+test: setup node_modules/.package-lock.json
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -42,3 +52,12 @@ lint: setup
 format: setup
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+# The performance benchmark (docs/performance.md): PostgreSQL, Redis and wrk, a few minutes.
+# BENCH_DATABASE_URL names the PostgreSQL server; BENCH_ARGS e.g. "--rebuild --duration 5".
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+bench: setup
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/serve.py $(BENCH_ARGS)

@@ -5,12 +5,26 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import lifecycle
+from claims import jobs, lifecycle
 from claims.forms import ClaimAdminForm, EvidenceForm
-from claims.models import Claim, Evidence, Transition
+from claims.models import Claim, Evidence, Job, Notification, Transition
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For logs that only the lifecycle and the jobs write: editors read them, nobody edits."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class DeadlineYearFilter(admin.SimpleListFilter):
@@ -87,25 +101,11 @@ class ClaimAdmin(SimpleHistoryAdmin):
         ("article", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["article__outlet", "claimant"]
-    search_fields = [
-        "statement",
-        "quote",
-        "slug",
-        "deadline_text",
-        "article__title",
-        "claimant__name",
-    ]
+    search_fields = Claim.SEARCH_FIELDS
     autocomplete_fields = ["article", "claimant", "about"]
     filter_horizontal = ["topics"]
     prepopulated_fields = {"slug": ["statement"]}
-    readonly_fields = [
-        "status",
-        "verdict",
-        "verdict_summary",
-        "resolved_by",
-        "resolved_at",
-        "due_since",
-    ]
+    readonly_fields = Claim.LIFECYCLE_FIELDS
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["statement", "slug", "kind", "quote", "article", "made_on"]}),
@@ -226,18 +226,105 @@ class EvidenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin):
+class TransitionAdmin(ReadOnlyAdmin):
     list_display = ["at", "claim", "action", "from_status", "to_status", "verdict", "by", "via"]
     list_filter = ["action", "to_status", "via"]
     list_select_related = ["claim", "by"]
     search_fields = ["claim__statement", "reason"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """The log of what editors were told, and whether it reached them. Read-only: rows are
+    written by the notification job alone."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = [
+        "created_at",
+        "event_name",
+        "claim_link",
+        "recipient",
+        "state",
+        "attempts",
+        "sent_at",
+        "error",
+    ]
+    list_filter = ["state", "event", "created_at", ("recipient", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["recipient", "claim"]
+    search_fields = ["claim__statement", "recipient__username", "recipient__email", "subject"]
+    date_hierarchy = "created_at"
+    fields = [
+        ("event", "event_date"),
+        "claim",
+        "recipient",
+        "subject",
+        ("state", "attempts"),
+        ("created_at", "next_attempt_at"),
+        ("claimed_at", "sent_at"),
+        "last_error",
+    ]
+    readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
+    list_per_page = 100
+
+    @admin.display(description="event", ordering="event")
+    def event_name(self, obj):
+        return obj.event_label
+
+    @admin.display(description="claim", ordering="claim__statement")
+    def claim_link(self, obj):
+        if obj.claim_id is None:
+            return "—"
+        url = reverse("admin:claims_claim_change", args=[obj.claim_id])
+        return format_html('<a href="{}">{}</a>', url, obj.claim.statement[:70])
+
+    @admin.display(description="last error")
+    def error(self, obj):
+        return obj.last_error[:80]
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """Each background job's latest run; the changelist also shows the schedule."""
+
+    list_display = [
+        "name",
+        "schedule",
+        "last_started_at",
+        "last_outcome",
+        "counts",
+        "last_succeeded_at",
+        "error",
+    ]
+    readonly_fields = [
+        "name",
+        "last_started_at",
+        "last_finished_at",
+        "last_outcome",
+        "last_counts",
+        "last_succeeded_at",
+        "last_error",
+    ]
+    fields = readonly_fields
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "beat_schedule": jobs.beat_schedule(),
+            "broker": jobs.broker_description(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="schedule")
+    def schedule(self, obj):
+        when = [entry["when"] for entry in jobs.beat_schedule() if entry["task"] == obj.name]
+        return ", ".join(when) or "on demand"
+
+    @admin.display(description="last counts")
+    def counts(self, obj):
+        return ", ".join(
+            f"{key.replace('_', ' ')}: {value}" for key, value in obj.last_counts.items()
+        )
+
+    @admin.display(description="last error")
+    def error(self, obj):
+        return obj.last_error[:80]

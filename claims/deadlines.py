@@ -289,3 +289,32 @@ def parse_horizon(
     raise HorizonError(
         f"{opening} Understood forms: {forms}. You can also type the deadline date instead."
     )
+
+
+def deadline_from_entry(
+    *,
+    words: str,
+    date: datetime.date | None,
+    precision: str,
+    date_changed: bool,
+    words_changed: bool,
+    published_on: datetime.date | None,
+    published_precision: str = Precision.DAY,
+) -> tuple[datetime.date | None, str]:
+    """The (deadline, precision) an editor means by what they entered, in the admin or the API.
+
+    A date they typed wins over the words, to the day unless they gave a precision. Otherwise
+    horizon words that changed, or that stand without a date, are read from the article's
+    publication date. Neither a date nor words: no deadline. Raises HorizonError.
+    """
+    words = (words or "").strip()
+    if date_changed and date:
+        return date, precision or Precision.DAY
+    if not date and not words:
+        return None, ""
+    if words and (words_changed or not date):
+        deadline = parse_horizon(
+            words, published_on=published_on, published_precision=published_precision
+        )
+        return deadline.date, deadline.precision
+    return date, precision

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from claims.deadlines import HorizonError, parse_horizon
+from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Status, Verdict
 from claims.validators import validate_http_url
-from registry.precision import Precision
 
 
 class EvidenceForm(forms.ModelForm):
@@ -109,28 +108,20 @@ class ClaimAdminForm(forms.ModelForm):
         self.instance.version = current
 
     def _read_deadline(self, cleaned: dict, article) -> None:
-        words = (cleaned.get("deadline_text") or "").strip()
-        typed_date = "deadline" in self.changed_data and cleaned.get("deadline")
-        if typed_date:
-            cleaned["deadline_precision"] = cleaned.get("deadline_precision") or Precision.DAY
-            return
-        if not cleaned.get("deadline") and not words:
-            cleaned["deadline_precision"] = ""
-            return
-        if not words or not ("deadline_text" in self.changed_data or not cleaned.get("deadline")):
-            return
-        if article is None:
+        if article is None:  # reported on the article field; relative words need its date
             return
         try:
-            deadline = parse_horizon(
-                words,
+            cleaned["deadline"], cleaned["deadline_precision"] = deadline_from_entry(
+                words=cleaned.get("deadline_text") or "",
+                date=cleaned.get("deadline"),
+                precision=cleaned.get("deadline_precision") or "",
+                date_changed="deadline" in self.changed_data,
+                words_changed="deadline_text" in self.changed_data,
                 published_on=article.published_on,
                 published_precision=article.published_precision,
             )
         except HorizonError as error:
             self.add_error("deadline_text", str(error))
-            return
-        cleaned["deadline"], cleaned["deadline_precision"] = deadline.date, deadline.precision
 
     def _check_lifecycle_action(self, cleaned: dict) -> None:
         verdict = cleaned.get("record_verdict")

@@ -19,6 +19,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from claims import notifications
+from claims.cache import registry_changed
 from claims.models import Claim, Status, Transition, Verdict
 
 
@@ -92,14 +94,7 @@ def edit_claim(
     a due claim whose deadline moves into the future is open again, and an open claim whose
     deadline moves into the past is due. Lifecycle fields themselves are not editable here."""
     changed = set(changed)
-    forbidden = changed & {
-        "status",
-        "verdict",
-        "verdict_summary",
-        "resolved_by",
-        "resolved_at",
-        "due_since",
-    }
+    forbidden = changed & set(Claim.LIFECYCLE_FIELDS)
     if forbidden:
         raise LifecycleError(f"Use resolve or reopen to change {', '.join(sorted(forbidden))}.")
     today = today or timezone.localdate()
@@ -126,6 +121,8 @@ def edit_claim(
             via=via,
             reason=f"{moved} {reason}".strip(),
         )
+    if claim.status == Status.DUE and from_status != Status.DUE:
+        notifications.notify_editors_on_commit()
     return claim
 
 
@@ -191,6 +188,8 @@ def reopen_claim(
         via=via,
         reason=f"Verdict withdrawn ({withdrawn}): {reason}",
     )
+    if locked.status == Status.DUE:
+        notifications.notify_editors_on_commit()
     _copy_state(locked, into=claim)
     return claim
 
@@ -236,6 +235,7 @@ def flag_due_claims(
     """Mark every open claim whose deadline has passed as due; return the ids newly flagged.
 
     Idempotent and safe to run concurrently: a claim is flagged (and logged) by exactly one run.
+    The claims newly flagged are handed to the notification job once the transaction commits.
     """
     today = today or timezone.localdate()
     params = {
@@ -244,11 +244,21 @@ def flag_due_claims(
         "via": via,
         "reason": f"Deadline passed (as of {today}).",
     }
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(_FLAG_DUE_POSTGRES, params)
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite (the laptop set-up) has no data-modifying CTEs; its write lock serialises runs.
+            ids = [row[0] for row in cursor.fetchall()]
+    else:
+        ids = _flag_due_in_two_statements(params)
+    if ids:
+        registry_changed()  # raw SQL: no model signal tells the response cache
+        notifications.notify_editors_on_commit()
+    return ids
+
+
+def _flag_due_in_two_statements(params: dict) -> list[int]:
+    # SQLite (the laptop set-up) has no data-modifying CTEs; its write lock serialises runs.
+    with connection.cursor() as cursor:
         cursor.execute(_FLAG_DUE_UPDATE, params)
         ids = [row[0] for row in cursor.fetchall()]
     Transition.objects.bulk_create(
@@ -259,7 +269,7 @@ def flag_due_claims(
                 from_status=Status.OPEN,
                 to_status=Status.DUE,
                 reason=params["reason"],
-                via=via,
+                via=params["via"],
                 at=params["now"],
             )
             for claim_id in ids

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from claims.validators import validate_http_url
@@ -69,6 +71,36 @@ class ClaimQuerySet(models.QuerySet):
 
     def with_sources(self):
         return self.select_related("article__outlet", "claimant")
+
+    def with_details(self):
+        """Everything a claim's page shows, in a number of queries that no list makes grow."""
+        return self.with_sources().prefetch_related("about", "topics", "evidence", "transitions")
+
+    def outlet_own(self):
+        """The outlet's own forecasts and figures: what an outlet's track record is made of."""
+        return self.filter(claimant_type=ClaimantType.OUTLET)
+
+    def reported(self):
+        """Targets and forecasts of others that an article reports."""
+        return self.filter(claimant_type=ClaimantType.REPORTED)
+
+    def concerning(self, entity):
+        """Claims made by the entity or about it (a subquery, so no duplicate rows)."""
+        about = Claim.about.through.objects.filter(entity=entity).values("claim_id")
+        return self.filter(Q(claimant=entity) | Q(pk__in=about))
+
+    def track_record(self):
+        """Counts by status and verdict in one query; every track record on the site is this."""
+        from claims.track_records import TrackRecord  # imports this module
+
+        counts = self.order_by().aggregate(
+            total=Count("pk"),
+            **{
+                status: Count("pk", filter=Q(status=status)) for status in (Status.OPEN, Status.DUE)
+            },
+            **{verdict: Count("pk", filter=Q(verdict=verdict)) for verdict in Verdict.values},
+        )
+        return TrackRecord(**counts)
 
 
 class Claim(models.Model):
@@ -137,6 +169,25 @@ class Claim(models.Model):
     history = HistoricalRecords(excluded_fields=["seed_fingerprint", "version"])
     objects = ClaimQuerySet.as_manager()
 
+    # Written only by claims.lifecycle: read-only in the admin, refused by edit_claim.
+    LIFECYCLE_FIELDS = [
+        "status",
+        "due_since",
+        "verdict",
+        "verdict_summary",
+        "resolved_by",
+        "resolved_at",
+    ]
+    # What editors and API clients search a claim by.
+    SEARCH_FIELDS = [
+        "statement",
+        "quote",
+        "slug",
+        "deadline_text",
+        "article__title",
+        "claimant__name",
+    ]
+
     class Meta:
         ordering = ["deadline", "id"]
         permissions = [("resolve_claim", "Can record a verdict on a claim or reopen it")]
@@ -148,6 +199,15 @@ class Claim(models.Model):
             models.Index(fields=["status", "deadline"], name="claim_status_deadline_idx"),
             models.Index(fields=["-updated_at"], name="claim_updated_idx"),
             models.Index(fields=["verdict", "-resolved_at"], name="claim_verdict_idx"),
+            # The lists' default order (reader list, API): a page is an index range, not a sort
+            # of every claim (300 ms at 200,000 claims without it; docs/performance.md).
+            models.Index(fields=["deadline", "id"], name="claim_deadline_id_idx"),
+            # The home page's recent verdicts.
+            models.Index(
+                fields=["-resolved_at", "-id"],
+                condition=Q(status="resolved"),
+                name="claim_recent_verdicts_idx",
+            ),
         ]
         constraints = [
             _choices_constraint("status", Status),
@@ -196,6 +256,9 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.statement[:100]
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:detail", args=[self.slug])
 
     @property
     def made_by(self) -> str:
@@ -252,24 +315,162 @@ class Transition(models.Model):
         DEADLINE_MOVED = "deadline_moved", "Deadline moved"
 
     # Indexed through (claim, at) below; a second single-column index would only slow the
-    # flagging job's bulk insert.
+    # flagging job's bulk insert. No foreign-key constraint in the database either (like the
+    # history tables'): this append-only log is written only by claims.lifecycle, with ids it
+    # has just locked, and the per-row check cost the flagging job a third of its time
+    # (bench/flagging.py). Django still deletes a claim's log with the claim.
     claim = models.ForeignKey(
-        Claim, on_delete=models.CASCADE, related_name="transitions", db_index=False
+        Claim,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        db_index=False,
+        db_constraint=False,
     )
     action = models.CharField(max_length=16, choices=Action.choices)
     from_status = models.CharField(max_length=8, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=8, choices=Status.choices)
     verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
     reason = models.TextField(blank=True)
+    # Indexed below for editors' rows only: the jobs' rows (by nobody) are most of the log.
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     via = models.CharField(max_length=40, help_text='"admin", "api", "seed" or the job\'s name.')
     at = models.DateTimeField()
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["claim", "at"], name="transition_claim_at_idx")]
+        indexes = [
+            models.Index(fields=["claim", "at"], name="transition_claim_at_idx"),
+            models.Index(
+                fields=["by"], condition=Q(by__isnull=False), name="transition_by_editor_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class NotificationState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Notification(models.Model):
+    """One email to one editor about one event: a claim due, a reminder, or a day's digest.
+
+    Rows are created by the jobs in claims.notifications and sent by a later job, which takes
+    each row with a conditional UPDATE (pending -> sending) before it sends, so two workers or
+    a redelivered task never send the same row twice. The unique constraints below make each
+    (editor, claim, event, date) exist once, however many runs try to create it.
+    """
+
+    DUE = "due"
+    DIGEST = "digest"
+    REMINDER_PREFIX = "reminder_"  # + days before the deadline, e.g. "reminder_30"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claim_notifications"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    event = models.CharField(max_length=20, help_text='"due", "reminder_30", "digest", …')
+    event_date = models.DateField(
+        help_text="The deadline a due notice or reminder is about, or the digest's day: a moved "
+        "deadline gets notices of its own."
+    )
+    state = models.CharField(
+        max_length=10, choices=NotificationState.choices, default=NotificationState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    subject = models.CharField(max_length=200, blank=True, help_text="As sent.")
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(
+        default=timezone.now, help_text="A pending notification is not sent before this."
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sender's scan: only pending rows are looked at.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state="pending"),
+                name="notification_pending_idx",
+            ),
+            models.Index(fields=["claim", "event", "event_date"], name="notification_claim_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "claim", "event", "event_date"],
+                condition=Q(claim__isnull=False),
+                name="notification_once_per_claim_event",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "event", "event_date"],
+                condition=Q(claim__isnull=True),
+                name="notification_once_per_day_event",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=NotificationState.values), name="notification_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(event="digest", claim__isnull=True)
+                | (~Q(event="digest") & Q(claim__isnull=False)),
+                name="notification_claim_unless_digest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_label} to {self.recipient}"
+
+    @property
+    def event_label(self) -> str:
+        if self.event == self.DUE:
+            return "Due for a verdict"
+        if self.event == self.DIGEST:
+            return "Daily digest"
+        if self.event.startswith(self.REMINDER_PREFIX):
+            days = self.event.removeprefix(self.REMINDER_PREFIX)
+            return f"Reminder: deadline within {days} days"
+        return self.event
+
+
+class JobOutcome(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    """A background job's latest run, so that editors can see the calendar is being watched.
+
+    One row per job (its Celery task name), updated by every run; the schedule itself lives in
+    settings.CELERY_BEAT_SCHEDULE.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=10, choices=JobOutcome.choices, blank=True)
+    last_counts = models.JSONField(default=dict, blank=True, help_text="What the run did.")
+    last_error = models.TextField(blank=True)
+    last_succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

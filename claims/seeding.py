@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from claims import lifecycle
+from claims.cache import registry_changed
 from claims.deadlines import HorizonError, parse_horizon
 from claims.models import Claim, ClaimantType
 from registry.models import Article, Entity, Outlet, Topic
@@ -212,6 +213,7 @@ def load_registry(path: Path = SEED_PATH) -> SeedReport:
     report = SeedReport()
     with transaction.atomic():
         _store(outlets, articles, entities, topics, entries, report)
+        registry_changed()  # signals cover the saves; this covers the fingerprints' update()
     return report
 
 

@@ -6,10 +6,15 @@ Every variable has a default that suits a laptop; a malformed value fails loudly
 
 from __future__ import annotations
 
+import datetime
+import os
+import re
 import secrets
+import tempfile
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 env = environ.Env()
@@ -64,6 +69,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "registry",
     "claims",
 ]
@@ -71,6 +81,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous GETs answered from the cache before sessions, auth or the database (claims.cache).
+    "claims.cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,6 +120,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+    # Tests use a file as well: an in-memory database shared between threads fails a second
+    # writer at once ("table is locked") where a file makes it wait, as the jobs' tests need.
+    # One file per test run, so that two runs side by side never share one.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(Path(tempfile.gettempdir()) / f"claim-registry-test-{os.getpid()}.sqlite3")
+    )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
@@ -117,10 +135,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A hung Redis costs a request a second at most (claims.cache then skips it).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# How long the response cache keeps a page (claims.cache); 0 turns it off. Every write makes
+# stored pages unreachable at once, so this only bounds the memory that superseded pages hold.
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=600)
+if RESPONSE_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("RESPONSE_CACHE_SECONDS must be 0 (off) or more.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -159,6 +188,8 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe over plain http (config/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -195,4 +226,146 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# The REST API (claims/api.py, registry/api.py, config/api.py). Reads are public; writes need the
+# Editors group's model permissions. Anonymous clients are throttled per address.
+_API_ANON_RATE = env.str("API_ANON_RATE", default="120/minute")
+if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _API_ANON_RATE):
+    raise ImproperlyConfigured(f"API_ANON_RATE={_API_ANON_RATE!r}: use e.g. 120/minute or 5000/day.")
+REST_FRAMEWORK = {
+    # Token first: it names the scheme in the 401 an anonymous write gets.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
+    ],
+    "DEFAULT_PAGINATION_CLASS": "config.api_base.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "config.api_base.StableOrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": _API_ANON_RATE},
+    # How many proxies in front of us append to X-Forwarded-For. 0 (the default) throttles by
+    # the connecting address, so that a client cannot dodge the limit with a forged header.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Claim registry API",
+    "DESCRIPTION": (
+        "Forecasts, policy targets and checkable statistics from articles, with their deadlines, "
+        "evidence and verdicts. Anyone may read; editors write with `Authorization: Token …`. "
+        "Reads carry an ETag (answer If-None-Match with 304); PATCH honours If-Match (412) and an "
+        "optional `version` (409)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tags and operation ids by resource, not "v1"
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimKindEnum": "claims.models.Kind",
+        "EntityKindEnum": "registry.models.Entity.Kind",
+        "StatusEnum": "claims.models.Status",
+    },
+    # Request and response bodies as separate components, so read-only fields are never asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from the sidecar package's static files: nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Background jobs (Celery; config/celery.py reads every CELERY_* setting). With REDIS_URL, Redis
+# is the broker; without it, messages are files under VAR_DIR/broker (kombu's filesystem
+# transport), so `make run` runs real jobs with no server to install.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+BROKER_DIR = VAR_DIR / "broker"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A message taken by a worker that died before acknowledging it is delivered again
+        # after this long. No task runs, or waits for a countdown, nearly as long.
+        "visibility_timeout": 3600,
+        # Publishing happens in web requests (after commit): a dead or hung broker must cost
+        # them at most a second or two, never an error (see claims.publishing).
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+    }
+else:
+    for _folder in ("queue", "control"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://localhost//"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No publish retries: redis-py reconnects a connection that went stale when the broker restarted
+# by itself, and retries would only multiply the wait on a broker that is down or hung.
+CELERY_TASK_PUBLISH_RETRY = False
+# Every task is idempotent, so a message is acknowledged only once its task has run, and one
+# whose worker died is run again rather than lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Jobs record their outcome in the database (claims.Job); nobody waits on a result.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+
+def _bounded_int(name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = env.int(name, default=default)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number.") from None
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name}={value}: must be between {low} and {high}.")
+    return value
+
+
+# How often the job that marks claims past their deadline as due runs.
+FLAG_DUE_CLAIMS_EVERY_MINUTES = _bounded_int("FLAG_DUE_CLAIMS_EVERY_MINUTES", 60, 1, 24 * 60)
+# Reminders go to editors this many days before a deadline, e.g. CLAIM_REMINDER_DAYS=30,7.
+try:
+    CLAIM_REMINDER_DAYS = sorted(
+        {int(days) for days in env.list("CLAIM_REMINDER_DAYS", default=["30", "7"])}, reverse=True
+    )
+except ValueError:
+    raise ImproperlyConfigured("CLAIM_REMINDER_DAYS: whole numbers of days, e.g. 30,7.") from None
+if any(days < 1 for days in CLAIM_REMINDER_DAYS):
+    raise ImproperlyConfigured("CLAIM_REMINDER_DAYS: each must be at least 1 day.")
+# The hour (TIME_ZONE) at which the day's reminders and the editors' digest are queued.
+EDITORS_DIGEST_HOUR = _bounded_int("EDITORS_DIGEST_HOUR", 7, 0, 23)
+# The address emails link back to.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+CELERY_BEAT_SCHEDULE = {
+    "flag-claims-past-their-deadline": {
+        "task": "claims.tasks.flag_due_claims",
+        "schedule": datetime.timedelta(minutes=FLAG_DUE_CLAIMS_EVERY_MINUTES),
+        # A run that waited in the queue past the next one's time would only repeat it.
+        "options": {"expires": FLAG_DUE_CLAIMS_EVERY_MINUTES * 60},
+    },
+    "queue-deadline-reminders": {
+        "task": "claims.tasks.queue_deadline_reminders",
+        "schedule": crontab(minute=0, hour=EDITORS_DIGEST_HOUR),
+    },
+    "queue-editors-daily-digest": {
+        "task": "claims.tasks.queue_editors_digest",
+        "schedule": crontab(minute=0, hour=EDITORS_DIGEST_HOUR),
+    },
+    # Sends what is pending: retries after a failure, and anything whose hand-off was lost.
+    "send-editors-notifications": {
+        "task": "claims.tasks.notify_editors",
+        "schedule": datetime.timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
 }

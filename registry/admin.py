@@ -11,6 +11,7 @@ class OutletAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "article_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]  # Meta.ordering is dropped from the GROUP BY of the count annotation
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_total=Count("articles"))
@@ -28,6 +29,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "authors", "slug", "outlet__name"]
     autocomplete_fields = ["outlet"]
     prepopulated_fields = {"slug": ["title"]}
+    ordering = ["-published_on", "title"]  # Meta.ordering is dropped by the count's GROUP BY
     fields = [
         "title",
         "slug",

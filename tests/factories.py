@@ -5,8 +5,9 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from claims.models import Claim, ClaimantType, Evidence, Kind
+from claims.models import Claim, ClaimantType, Evidence, Kind, Status, Verdict
 from registry.models import Article, Entity, Outlet, Topic
 
 
@@ -95,3 +96,19 @@ class EditorFactory(UserFactory):
     def editors_group(user, create, extracted, **kwargs):
         if create:
             user.groups.add(Group.objects.get(name="Editors"))
+
+
+class DueClaimFactory(ClaimFactory):
+    """A claim whose deadline has passed, waiting for a verdict."""
+
+    deadline = datetime.date(2025, 12, 31)
+    deadline_text = "by 2025"
+    status = Status.DUE
+    due_since = factory.LazyFunction(timezone.now)
+
+
+class ResolvedClaimFactory(ClaimFactory):
+    status = Status.RESOLVED
+    verdict = Verdict.CORRECT
+    verdict_summary = "The official figures bear it out."
+    resolved_at = factory.LazyFunction(timezone.now)

@@ -24,7 +24,7 @@ def form_data(response) -> dict:
     data = {}
 
     def put(form):
-        for name, field in form.fields.items():
+        for name in form.fields:
             value = form[name].value()
             key = form.add_prefix(name)
             if value is None or value is False:
