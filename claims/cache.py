@@ -3,11 +3,11 @@
 Invalidation is one number, the registry generation, kept in the Django cache (Redis when
 REDIS_URL is set). Every stored answer carries the generation it was made under, and is served
 only while that is still the current one (both are read in one round trip), so a write that
-bumps it retires every stored page at once; nothing has to know which pages show what. Every write bumps it once its
-transaction commits (`registry_changed`), so a request that reads the generation never sees the
-new number before the data it stands for, and a rolled-back write bumps nothing. Model signals
-cover the ORM's writes (admin, API, seed loader, lifecycle); `flag_due_claims`, a raw UPDATE,
-calls `registry_changed` itself. The key is the address (with its query string), scheme, host,
+bumps it retires every stored page at once; nothing has to know which pages show what. Every
+write bumps it once its transaction commits (`registry_changed`), so a request that reads the
+generation never sees the new number before the data it stands for, and a rolled-back write
+bumps nothing. Model signals cover the ORM's writes (admin, API, seed loader, lifecycle);
+`flag_due_claims`, a raw UPDATE, calls `registry_changed` itself. The key is the address (with its query string), scheme, host,
 Accept header and today's date (pages say how long is left); an entry is replaced by the next
 answer for its key, and expires after RESPONSE_CACHE_SECONDS.
 
