@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from claims import lifecycle
 from claims.models import Claim, Transition
 from claims.seeding import SEED_PATH, SeedError, load_registry, read_seed
 from registry.models import Article, Entity, Outlet
+from tests.seed_articles import seed_articles_dir
 
 pytestmark = pytest.mark.django_db
 
@@ -189,8 +189,7 @@ def test_the_seed_registry_loads_and_covers_every_article():
 
 def test_every_seed_quote_is_verbatim_from_its_article():
     seed = read_seed()
-    articles_dir = Path(settings.SEED_ARTICLES_DIR)
-    assert articles_dir.is_dir(), f"the source articles are expected in {articles_dir}"
+    articles_dir = seed_articles_dir()
     texts = {a["slug"]: normalise((articles_dir / a["source_file"]).read_text()) for a in seed["articles"]}
     missing = [c["slug"] for c in seed["claims"] if normalise(c["quote"]) not in texts[c["article"]]]
     assert missing == []
@@ -200,3 +199,14 @@ def test_every_seed_article_without_an_exact_day_says_why_its_date_was_chosen():
     for article in read_seed()["articles"]:
         if article["published_precision"] != "day":
             assert article.get("date_note"), article["slug"]
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_without_the_source_articles_it_skips_outside_ci_and_fails_under_ci(
+    settings, monkeypatch, tmp_path, ci
+):
+    settings.SEED_ARTICLES_DIR = tmp_path / "no-shared-here"
+    monkeypatch.setenv("CI", ci)
+    expected = pytest.fail.Exception if ci else pytest.skip.Exception
+    with pytest.raises(expected, match="not in .*no-shared-here"):
+        seed_articles_dir()
