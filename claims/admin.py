@@ -52,6 +52,7 @@ class EvidenceInline(admin.StackedInline):
         ("title", "publisher", "published_on"),
         "note",
         ("added_by", "added_at"),
+        "loaded_version",
     ]
     readonly_fields = ["added_by", "added_at"]
 
@@ -146,20 +147,26 @@ class ClaimAdmin(SimpleHistoryAdmin):
         return fieldsets
 
     def save_model(self, request, obj, form, change):
+        about, topics = form.cleaned_data.get("about", ()), form.cleaned_data.get("topics", ())
         if not change:
-            lifecycle.create_claim(claim=obj, by=request.user, via="admin")
+            lifecycle.create_claim(
+                claim=obj, about=about, topics=topics, by=request.user, via="admin"
+            )
             return
-        model_fields = {f.name for f in Claim._meta.concrete_fields}
         lifecycle.edit_claim(
             claim=obj,
-            changed=[name for name in form.changed_data if name in model_fields],
+            about=about,
+            topics=topics,
+            expected_version=form.expected_version,
             by=request.user,
             via="admin",
             reason=form.cleaned_data.get("change_reason", ""),
         )
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        # The claim's own many-to-many fields were saved with it, by the lifecycle.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
         # The verdict comes last, after the evidence an editor may have added with it.
         action = form.lifecycle_action()
         if action and action[0] == "resolve":
@@ -176,15 +183,17 @@ class ClaimAdmin(SimpleHistoryAdmin):
             )
 
     def save_formset(self, request, form, formset, change):
-        evidence = formset.save(commit=False)
-        for item in evidence:
-            if isinstance(item, Evidence) and item.added_by_id is None:
-                item.added_by = request.user
-            item._history_user = request.user
-            item.save()
+        if formset.model is not Evidence:
+            return super().save_formset(request, form, formset, change)
+        forms_by_item = {id(item_form.instance): item_form for item_form in formset.forms}
+        for item in formset.save(commit=False):
+            lifecycle.save_evidence(
+                evidence=item,
+                by=request.user,
+                expected_version=forms_by_item[id(item)].expected_version,
+            )
         for item in formset.deleted_objects:
             item.delete()
-        formset.save_m2m()
 
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj):
@@ -217,12 +226,21 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     list_select_related = ["claim", "added_by"]
     search_fields = ["title", "url", "publisher", "note", "claim__statement"]
     autocomplete_fields = ["claim"]
-    fields = ["claim", "url", "title", "publisher", "published_on", "stance", "note"]
+    fields = [
+        "claim",
+        "url",
+        "title",
+        "publisher",
+        "published_on",
+        "stance",
+        "note",
+        "loaded_version",
+    ]
 
     def save_model(self, request, obj, form, change):
-        if obj.added_by_id is None:
-            obj.added_by = request.user
-        super().save_model(request, obj, form, change)
+        lifecycle.save_evidence(
+            evidence=obj, by=request.user, expected_version=form.expected_version
+        )
 
 
 @admin.register(Transition)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import django_filters
-from django.db import transaction
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -18,7 +17,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from claims import lifecycle
+from claims import lifecycle, versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, ClaimantType, Evidence, Kind, Status, Transition, Verdict
 from claims.validators import validate_http_url
@@ -26,8 +25,8 @@ from config.api_base import ConditionalUpdateMixin, Conflict, lifecycle_errors_a
 from registry.models import Article, Entity, Outlet
 
 # Set by the resolve and reopen actions only; a client that sends one in a claim's body is told so
-# rather than having it silently ignored.
-LIFECYCLE_FIELDS = ("status", "verdict", "verdict_summary", "resolved_at", "due_since")
+# rather than having it silently ignored. (Who resolved a claim is not published.)
+LIFECYCLE_FIELDS = tuple(name for name in Claim.LIFECYCLE_FIELDS if name != "resolved_by")
 
 
 # --- Serializers ----------------------------------------------------------------------------
@@ -50,6 +49,12 @@ class WebAddressField(serializers.CharField):
 
 class EvidenceSerializer(serializers.ModelSerializer):
     url = WebAddressField(help_text="A full http:// or https:// address.")
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Bumped by every change. Send the version you read with a PATCH to have it "
+        "refused (409) if the evidence has changed since.",
+    )
 
     class Meta:
         model = Evidence
@@ -63,24 +68,24 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "stance",
             "note",
             "added_at",
+            "version",
         ]
         read_only_fields = ["added_at"]
 
     def create(self, validated_data: dict) -> Evidence:
-        return self._store(Evidence(**validated_data, added_by=self.context["request"].user))
+        validated_data.pop("version", None)
+        return self._store(Evidence(**validated_data))
 
     def update(self, evidence: Evidence, validated_data: dict) -> Evidence:
+        validated_data.pop("version", None)  # checked under the row lock by the view
         for name, value in validated_data.items():
             setattr(evidence, name, value)
         return self._store(evidence)
 
     def _store(self, evidence: Evidence) -> Evidence:
         # The history middleware sees no user on a token request: name the editor here.
-        evidence._history_user = self.context["request"].user
         with lifecycle_errors_as_400():
-            evidence.full_clean()
-        evidence.save()
-        return evidence
+            return lifecycle.save_evidence(evidence=evidence, by=self.context["request"].user)
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -121,27 +126,12 @@ class ClaimSerializer(serializers.ModelSerializer):
         model = Claim
         fields = [
             "id",
-            "slug",
-            "statement",
-            "quote",
-            "kind",
+            *Claim.EDITABLE_FIELDS,
+            "outlet",
+            "made_by",
             "status",
             "verdict",
             "verdict_summary",
-            "deadline",
-            "deadline_text",
-            "deadline_precision",
-            "made_on",
-            "article",
-            "outlet",
-            "claimant_type",
-            "claimant",
-            "made_by",
-            "about",
-            "topics",
-            "ambiguity",
-            "resolution_criteria",
-            "probability",
             "due_since",
             "resolved_at",
             "version",
@@ -204,40 +194,37 @@ class ClaimSerializer(serializers.ModelSerializer):
         return {"deadline": deadline, "deadline_precision": precision}
 
     def create(self, validated_data: dict) -> Claim:
-        about, topics = validated_data.pop("about", None), validated_data.pop("topics", None)
+        about, topics = validated_data.pop("about", ()), validated_data.pop("topics", ())
         validated_data.pop("version", None)
         validated_data.pop("change_reason", None)
         claim = Claim(**validated_data)
         claim.slug = claim.slug or _unused_slug(claim.statement)
-        with transaction.atomic(), lifecycle_errors_as_400():
-            lifecycle.create_claim(claim=claim, by=self.context["request"].user, via="api")
-            if about:
-                claim.about.set(about)
-            if topics:
-                claim.topics.set(topics)
+        with lifecycle_errors_as_400():
+            lifecycle.create_claim(
+                claim=claim,
+                about=about,
+                topics=topics,
+                by=self.context["request"].user,
+                via="api",
+            )
         return claim
 
     def update(self, claim: Claim, validated_data: dict) -> Claim:
         about, topics = validated_data.pop("about", None), validated_data.pop("topics", None)
         reason = validated_data.pop("change_reason", "")
-        validated_data.pop("version", None)
-        changed = [name for name, value in validated_data.items() if getattr(claim, name) != value]
-        if not changed and about is None and topics is None:
-            return claim  # nothing to do: no new version, no history row
-        for name in changed:
-            setattr(claim, name, validated_data[name])
-        with transaction.atomic(), lifecycle_errors_as_400():
+        validated_data.pop("version", None)  # checked under the row lock by the view
+        for name, value in validated_data.items():
+            setattr(claim, name, value)
+        # The lifecycle works out what this changes; nothing: no new version, no history row.
+        with lifecycle_errors_as_400():
             lifecycle.edit_claim(
                 claim=claim,
-                changed=changed,
+                about=about,
+                topics=topics,
                 by=self.context["request"].user,
                 via="api",
                 reason=reason,
             )
-            if about is not None:
-                claim.about.set(about)
-            if topics is not None:
-                claim.topics.set(topics)
         return claim
 
 
@@ -322,7 +309,25 @@ class CanResolveClaims(permissions.BasePermission):
         return request.user.has_perm("claims.resolve_claim")
 
 
+class RefusesStaleVersions:
+    """A PATCH with the `version` the client read is refused (409) if the object has been
+    written since: the admin's check (claims.versions), under the row lock that
+    ConditionalUpdateMixin takes before it calls this."""
+
+    checks_version = True  # PATCH can answer 409: documented by config/api_schema.py
+
+    def check_not_stale(self, instance, validated_data: dict) -> None:
+        try:
+            versions.refuse_if_stale(instance, validated_data.get("version"))
+        except versions.StaleEdit as stale:
+            changed = "; ".join(stale.describe_changes())
+            raise Conflict(
+                f"{stale} Changed since: {changed}. Fetch it again, then reapply your change."
+            ) from stale
+
+
 class ClaimViewSet(
+    RefusesStaleVersions,
     ConditionalUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -337,7 +342,6 @@ class ClaimViewSet(
     search_fields = Claim.SEARCH_FIELDS
     ordering_fields = ["deadline", "made_on", "created_at", "updated_at", "resolved_at", "id"]
     ordering = ["deadline", "id"]
-    checks_version = True  # PATCH can answer 409: documented by config/api_schema.py
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -352,14 +356,6 @@ class ClaimViewSet(
             "reopen": ReopenSerializer,
         }
         return serializers_by_action.get(self.action, ClaimDetailSerializer)
-
-    def check_not_stale(self, claim: Claim, validated_data: dict) -> None:
-        expected = validated_data.get("version")
-        if expected is not None and expected != claim.version:
-            raise Conflict(
-                f"This claim is at version {claim.version}, not {expected}: it has changed since "
-                "you read it. Fetch it again, then reapply your change."
-            )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -411,6 +407,7 @@ class ClaimViewSet(
 
 
 class EvidenceViewSet(
+    RefusesStaleVersions,
     ConditionalUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

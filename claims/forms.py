@@ -4,12 +4,53 @@ from __future__ import annotations
 
 from django import forms
 
+from claims import versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Status, Verdict
 from claims.validators import validate_http_url
 
 
-class EvidenceForm(forms.ModelForm):
+class RefusesStaleSaves(forms.Form):
+    """For a model form of a versioned row (Claim, Evidence): a save from a form loaded at an
+    older version than the stored one is refused, with what changed since, while the form
+    keeps what the editor typed. The refusal carries the stored version in the hidden field,
+    so that the next save, once the editor has seen the changes, goes through on top."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def refuse_if_stale(self) -> None:
+        if self.instance._state.adding:
+            return
+        # The admin saves inside a transaction: this lock holds until our save commits.
+        stored = versions.lock(self.instance)
+        try:
+            versions.refuse_if_stale(stored, self.cleaned_data.get("loaded_version"))
+        except versions.StaleEdit as stale:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = str(stale.current_version)
+            name = self.instance._meta.verbose_name
+            raise forms.ValidationError(
+                [
+                    f"Someone else changed this {name} since you opened it. Your edits are still "
+                    "in the form below. What changed:",
+                    *stale.describe_changes(),
+                    "Check your edits against these, then save again to save yours on top.",
+                ],
+                code="stale",
+            ) from stale
+
+    @property
+    def expected_version(self) -> int | None:
+        """The version the editor's save is based on, for the lifecycle's own check."""
+        return self.cleaned_data.get("loaded_version")
+
+
+class EvidenceForm(RefusesStaleSaves, forms.ModelForm):
     # Django's URL form field quietly adds "https://" to a scheme-less address; an editor who
     # pasted half a link should be told instead.
     url = forms.CharField(
@@ -20,15 +61,21 @@ class EvidenceForm(forms.ModelForm):
         model = Evidence
         fields = ["url", "title", "publisher", "published_on", "stance", "note"]
 
+    def clean(self):
+        cleaned = super().clean()
+        # An unchanged row of the claim page's evidence is not saved: nothing to refuse.
+        if self.has_changed():
+            self.refuse_if_stale()
+        return cleaned
 
-class ClaimAdminForm(forms.ModelForm):
+
+class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
     """The claim page: the claim's fields, plus the lifecycle actions an editor can take from it.
 
     The horizon words are turned into a deadline when the editor changes them (or leaves the
     date empty); a date typed by the editor always wins over the words.
     """
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     record_verdict = forms.ChoiceField(
         label="Record a verdict", choices=[("", "---------"), *Verdict.choices], required=False
     )
@@ -51,61 +98,23 @@ class ClaimAdminForm(forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = [
-            "slug",
-            "article",
-            "claimant_type",
-            "claimant",
-            "statement",
-            "quote",
-            "kind",
-            "made_on",
-            "about",
-            "topics",
-            "deadline_text",
-            "deadline",
-            "deadline_precision",
-            "ambiguity",
-            "resolution_criteria",
-            "probability",
-        ]
+        fields = Claim.EDITABLE_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "made_on" in self.fields:
             self.fields["made_on"].required = False
             self.fields["made_on"].help_text = "Leave empty to use the article's publication date."
-        if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
-        self._check_not_stale()
+        self.refuse_if_stale()
         article = cleaned.get("article")
         if article and not cleaned.get("made_on"):
             cleaned["made_on"] = article.published_on
         self._read_deadline(cleaned, article)
         self._check_lifecycle_action(cleaned)
         return cleaned
-
-    def _check_not_stale(self) -> None:
-        if not self.instance.pk or "loaded_version" not in self.fields:
-            return
-        loaded = self.cleaned_data.get("loaded_version")
-        # The admin saves inside a transaction: this lock holds until our save commits.
-        current = (
-            Claim.objects.select_for_update()
-            .values_list("version", flat=True)
-            .get(pk=self.instance.pk)
-        )
-        if loaded is not None and loaded != current:
-            raise forms.ValidationError(
-                "Someone else changed this claim since you opened it. Your edits are still in the "
-                "form below; open the claim in a new tab to see the current version, then save again.",
-                code="stale",
-            )
-        # Keep what the editor typed, but compare against the stored row from now on.
-        self.instance.version = current
 
     def _read_deadline(self, cleaned: dict, article) -> None:
         if article is None:  # reported on the article field; relative words need its date

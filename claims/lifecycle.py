@@ -6,22 +6,27 @@
     due --(deadline moved into the future)--> open
 
 The admin, the management commands, the Celery tasks, the seed loader and the API all call
-these functions. Each change and its `Transition` row are written in one transaction, and each
-single-claim change locks the claim's row first, so two editors cannot both resolve a claim.
+these functions, which take the whole change (the claim with its entities and topics) and work
+out from the stored row what it changes. Each change and its `Transition` row are written in
+one transaction, and each single-claim change locks the claim's row first, so two editors
+cannot both resolve a claim. Evidence is written here too (`save_evidence`); claims and
+evidence share the stale-edit check of claims.versions.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from claims import notifications
+from claims import notifications, versions
 from claims.cache import registry_changed
-from claims.models import Claim, Status, Transition, Verdict
+from claims.models import Claim, Evidence, Status, Transition, Verdict
+from registry.models import Entity, Topic
 
 
 class LifecycleError(Exception):
@@ -60,22 +65,29 @@ def _log(
 
 
 def _save(claim: Claim, *, by, reason: str = "") -> None:
-    claim.version = F("version") + 1
-    claim._history_user = by  # simple_history: who made this version
-    claim._change_reason = reason or None
-    claim.save()
-    claim.refresh_from_db(fields=["version"])
+    # Every caller holds the row lock: the stored version is the one this write follows.
+    versions.save_version(claim, stored=claim, by=by, reason=reason)
 
 
 @transaction.atomic
-def create_claim(*, claim: Claim, by=None, via: str, today: datetime.date | None = None) -> Claim:
-    """Store a new claim (with its many-to-many fields set by the caller afterwards)."""
+def create_claim(
+    *,
+    claim: Claim,
+    about: Iterable[Entity] = (),
+    topics: Iterable[Topic] = (),
+    by=None,
+    via: str,
+    today: datetime.date | None = None,
+) -> Claim:
+    """Store a new claim with the entities it is about and its topics, open or (past its
+    deadline already) due, and log its creation."""
     today = today or timezone.localdate()
     claim.status = status_for_deadline(claim.deadline, today)
     claim.due_since = timezone.now() if claim.status == Status.DUE else None
     claim.full_clean(exclude=["about", "topics"])
-    claim._history_user = by
-    claim.save()
+    versions.save_version(claim, stored=None, by=by)
+    claim.about.set(about)
+    claim.topics.set(topics)
     _log(claim, Transition.Action.CREATED, "", by=by, via=via)
     return claim
 
@@ -84,35 +96,59 @@ def create_claim(*, claim: Claim, by=None, via: str, today: datetime.date | None
 def edit_claim(
     *,
     claim: Claim,
-    changed: Iterable[str],
     by,
     via: str,
     reason: str = "",
+    about: Iterable[Entity] | None = None,
+    topics: Iterable[Topic] | None = None,
+    expected_version: int | None = None,
     today: datetime.date | None = None,
 ) -> Claim:
-    """Save an editor's changes to a claim's fields. Moving the deadline can change the status:
-    a due claim whose deadline moves into the future is open again, and an open claim whose
-    deadline moves into the past is due. Lifecycle fields themselves are not editable here."""
-    changed = set(changed)
-    forbidden = changed & set(Claim.LIFECYCLE_FIELDS)
-    if forbidden:
-        raise LifecycleError(f"Use resolve or reopen to change {', '.join(sorted(forbidden))}.")
-    today = today or timezone.localdate()
-    locked = Claim.objects.select_for_update().get(pk=claim.pk)
-    from_status = locked.status
-    deadline_moved = "deadline" in changed and locked.deadline != claim.deadline
+    """Save an editor's changes to a claim: its editable fields that differ from the stored row,
+    and `about` and `topics` when given (None leaves them as they are). Nothing changed: nothing
+    is written, no new version.
+
+    The status follows from the stored and the new deadline, whoever calls: a due claim whose
+    deadline moves into the future is open again, an open claim whose deadline moves into the
+    past is due, a resolved claim stays resolved; each move is logged. Lifecycle fields are not
+    editable here (LifecycleError). With `expected_version`, a write based on another version
+    than the stored one is refused (versions.StaleEdit, saying what changed since).
+    """
+    stored = versions.lock(claim)
+    versions.refuse_if_stale(stored, expected_version)
+    lifecycle_changed = _differing(stored, claim, Claim.LIFECYCLE_FIELDS)
+    if lifecycle_changed and claim.version == stored.version:
+        raise LifecycleError(
+            f"Use resolve or reopen to change {', '.join(sorted(lifecycle_changed))}."
+        )
+    # A copy older than the stored row (a job flagged the claim since it was read, and the
+    # caller asked for no version check) takes the stored lifecycle state, as does every copy.
+    for name in [*Claim.LIFECYCLE_FIELDS, "seed_fingerprint", "created_at"]:
+        attname = Claim._meta.get_field(name).attname
+        setattr(claim, attname, getattr(stored, attname))
+    changed = _differing(stored, claim, Claim.EDITABLE_FIELDS)
+    about_changed = about is not None and _ids(about) != _ids(stored.about.all())
+    topics_changed = topics is not None and _ids(topics) != _ids(stored.topics.all())
+    if not (changed or about_changed or topics_changed):
+        claim.version = stored.version
+        return claim
+    from_status = stored.status
+    deadline_moved = "deadline" in changed
     if deadline_moved and from_status != Status.RESOLVED:
+        today = today or timezone.localdate()
         claim.status = status_for_deadline(claim.deadline, today)
         if claim.status == Status.OPEN:
             claim.due_since = None
         elif from_status == Status.OPEN:
             claim.due_since = timezone.now()
-    else:
-        claim.status, claim.due_since = locked.status, locked.due_since
     claim.full_clean(exclude=["about", "topics"])
-    _save(claim, by=by, reason=reason)
+    versions.save_version(claim, stored=stored, by=by, reason=reason)
+    if about_changed:
+        claim.about.set(about)
+    if topics_changed:
+        claim.topics.set(topics)
     if deadline_moved:
-        moved = f"Deadline moved from {locked.deadline or 'none'} to {claim.deadline or 'none'}."
+        moved = f"Deadline moved from {stored.deadline or 'none'} to {claim.deadline or 'none'}."
         _log(
             claim,
             Transition.Action.DEADLINE_MOVED,
@@ -124,6 +160,43 @@ def edit_claim(
     if claim.status == Status.DUE and from_status != Status.DUE:
         notifications.notify_editors_on_commit()
     return claim
+
+
+def _differing(stored: Claim, claim: Claim, names: Iterable[str]) -> set[str]:
+    """The concrete fields among `names` whose value in `claim` differs from the stored row's,
+    compared as Python values (a date typed as "2027-12-31" is that date)."""
+    differing = set()
+    for name in names:
+        field = Claim._meta.get_field(name)
+        if field.many_to_many:
+            continue
+        new, old = getattr(claim, field.attname), getattr(stored, field.attname)
+        with contextlib.suppress(ValidationError):  # full_clean reports it
+            new = field.to_python(new)
+        if new != old:
+            differing.add(name)
+    return differing
+
+
+def _ids(objects: Iterable) -> set:
+    return {getattr(obj, "pk", obj) for obj in objects}
+
+
+@transaction.atomic
+def save_evidence(*, evidence: Evidence, by, expected_version: int | None = None) -> Evidence:
+    """Store new evidence, or a correction of it. With `expected_version`, a correction based
+    on another version than the stored one is refused (versions.StaleEdit, saying what
+    changed since)."""
+    stored = None
+    if not evidence._state.adding:
+        stored = versions.lock(evidence)
+        versions.refuse_if_stale(stored, expected_version)
+        evidence.added_by_id, evidence.added_at = stored.added_by_id, stored.added_at
+    elif evidence.added_by_id is None:
+        evidence.added_by = by
+    evidence.full_clean()
+    versions.save_version(evidence, stored=stored, by=by)
+    return evidence
 
 
 @transaction.atomic

@@ -166,9 +166,31 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["seed_fingerprint", "version"])
+    # The version is kept in each history row: a refused stale edit is shown what changed since
+    # the version the editor loaded (claims.versions).
+    history = HistoricalRecords(excluded_fields=["seed_fingerprint"])
     objects = ClaimQuerySet.as_manager()
 
+    # What editors (admin), API clients and the seed loader may set; declared once, here. The
+    # lifecycle works out which of them an edit changes by comparing with the stored row.
+    EDITABLE_FIELDS = [
+        "slug",
+        "article",
+        "claimant_type",
+        "claimant",
+        "statement",
+        "quote",
+        "kind",
+        "made_on",
+        "about",
+        "topics",
+        "deadline_text",
+        "deadline",
+        "deadline_precision",
+        "ambiguity",
+        "resolution_criteria",
+        "probability",
+    ]
     # Written only by claims.lifecycle: read-only in the admin, refused by edit_claim.
     LIFECYCLE_FIELDS = [
         "status",
@@ -282,6 +304,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     added_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every write, like Claim.version: a save based on a stale form is refused.
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from claims import lifecycle
 from claims.cache import registry_changed
@@ -29,24 +29,8 @@ from registry.models import Article, Entity, Outlet, Topic
 SEED_PATH = Path(__file__).resolve().parent / "seed" / "registry.yaml"
 NO_HORIZON = "unspecified"
 
-# The claim fields a seed entry sets, in the form they are compared in.
-SEEDED_FIELDS = (
-    "article",
-    "claimant_type",
-    "claimant",
-    "statement",
-    "quote",
-    "kind",
-    "made_on",
-    "deadline",
-    "deadline_text",
-    "deadline_precision",
-    "ambiguity",
-    "resolution_criteria",
-    "probability",
-    "about",
-    "topics",
-)
+# The claim fields a seed entry sets (all that editors may, except the slug it is found by).
+SEEDED_FIELDS = tuple(name for name in Claim.EDITABLE_FIELDS if name != "slug")
 
 
 class SeedError(Exception):
@@ -82,24 +66,22 @@ def fingerprint(values: dict) -> str:
 
 
 def claim_values(claim: Claim) -> dict:
-    """A stored claim's seeded fields, comparable with `_entry_values`."""
-    return {
-        "article": claim.article.slug,
-        "claimant_type": claim.claimant_type,
-        "claimant": claim.claimant.slug if claim.claimant_id else None,
-        "statement": claim.statement,
-        "quote": claim.quote,
-        "kind": claim.kind,
-        "made_on": claim.made_on.isoformat(),
-        "deadline": claim.deadline.isoformat() if claim.deadline else None,
-        "deadline_text": claim.deadline_text,
-        "deadline_precision": claim.deadline_precision,
-        "ambiguity": claim.ambiguity,
-        "resolution_criteria": claim.resolution_criteria,
-        "probability": None if claim.probability is None else str(claim.probability.normalize()),
-        "about": sorted(e.slug for e in claim.about.all()),
-        "topics": sorted(t.slug for t in claim.topics.all()),
-    }
+    """A stored claim's seeded fields, comparable with `_entry_values`: related rows by slug,
+    dates in ISO form, the probability as its shortest decimal."""
+    values = {}
+    for name in SEEDED_FIELDS:
+        field = Claim._meta.get_field(name)
+        value = getattr(claim, name)
+        if field.many_to_many:
+            value = sorted(related.slug for related in value.all())
+        elif field.is_relation:
+            value = value.slug if value is not None else None
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value.normalize())
+        values[name] = value
+    return values
 
 
 def _as_date(value, where: str, problems: list[str]) -> datetime.date | None:
@@ -180,7 +162,9 @@ def load_registry(path: Path = SEED_PATH) -> SeedReport:
         if article.get("published_precision") not in ("day", "month", "year"):
             problems.append(f"article {slug}: published_precision must be day, month or year.")
     if problems:  # claims cannot be read against articles that are themselves wrong
-        raise SeedError("The seed registry was not loaded; nothing was stored:\n- " + "\n- ".join(problems))
+        raise SeedError(
+            "The seed registry was not loaded; nothing was stored:\n- " + "\n- ".join(problems)
+        )
 
     entries: list[tuple[dict, dict]] = []
     seen: set[str] = set()
@@ -292,10 +276,12 @@ def _store_claim(
     entry, values, claim, article_rows, entity_rows, topic_rows, report: SeedReport
 ) -> None:
     seed_fingerprint = fingerprint(values)
+    about = [entity_rows[s] for s in values["about"]]
+    topics = [topic_rows[s] for s in values["topics"]]
     if claim is None:
         claim = Claim(slug=entry["slug"])
         _apply(claim, values, article_rows, entity_rows)
-        lifecycle.create_claim(claim=claim, via="seed")
+        lifecycle.create_claim(claim=claim, about=about, topics=topics, via="seed")
         report.count("claims")
     elif fingerprint(claim_values(claim)) != claim.seed_fingerprint:
         report.kept_editors_version.append(claim.slug)
@@ -304,31 +290,30 @@ def _store_claim(
         report.unchanged += 1
         return
     else:
-        changed = [name for name in SEEDED_FIELDS if claim_values(claim)[name] != values[name]]
         _apply(claim, values, article_rows, entity_rows)
         lifecycle.edit_claim(
-            claim=claim, changed=changed, by=None, via="seed", reason="Seed registry updated"
+            claim=claim,
+            about=about,
+            topics=topics,
+            by=None,
+            via="seed",
+            reason="Seed registry updated",
         )
         report.updated.append(claim.slug)
-    claim.about.set([entity_rows[s] for s in values["about"]])
-    claim.topics.set([topic_rows[s] for s in values["topics"]])
     Claim.objects.filter(pk=claim.pk).update(seed_fingerprint=seed_fingerprint)
 
 
 def _apply(claim: Claim, values: dict, article_rows: dict, entity_rows: dict) -> None:
-    claim.article = article_rows[values["article"]]
-    claim.claimant = entity_rows[values["claimant"]] if values["claimant"] else None
-    for name in (
-        "claimant_type",
-        "statement",
-        "quote",
-        "kind",
-        "deadline_text",
-        "deadline_precision",
-        "ambiguity",
-        "resolution_criteria",
-    ):
-        setattr(claim, name, values[name])
-    claim.made_on = datetime.date.fromisoformat(values["made_on"])
-    claim.deadline = datetime.date.fromisoformat(values["deadline"]) if values["deadline"] else None
-    claim.probability = None if values["probability"] is None else Decimal(values["probability"])
+    """Set a claim's seeded fields (its many-to-many ones are set by the lifecycle)."""
+    related_rows = {"article": article_rows, "claimant": entity_rows}
+    for name in SEEDED_FIELDS:
+        field, value = Claim._meta.get_field(name), values[name]
+        if field.many_to_many:
+            continue
+        if field.is_relation:
+            value = related_rows[name][value] if value else None
+        elif value is not None and isinstance(field, models.DateField):
+            value = datetime.date.fromisoformat(value)
+        elif value is not None and isinstance(field, models.DecimalField):
+            value = Decimal(value)
+        setattr(claim, name, value)

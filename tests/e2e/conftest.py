@@ -131,8 +131,7 @@ def reader_registry(transactional_db, frozen_today):
 
     def create(**values):
         claim = ClaimFactory.build(article=article, made_on=article.published_on, **values)
-        lifecycle.create_claim(claim=claim, via="seed", today=TODAY)
-        claim.topics.add(topic)
+        lifecycle.create_claim(claim=claim, topics=[topic], via="seed", today=TODAY)
         return claim
 
     judged = create(

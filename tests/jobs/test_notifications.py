@@ -213,7 +213,7 @@ def test_a_notice_that_no_longer_applies_is_cancelled_not_sent(mailoutbox, edito
         claim=resolved, verdict="correct", summary="Yes.", by=editor, via="admin"
     )
     moved.deadline = days(6)
-    lifecycle.edit_claim(claim=moved, changed=["deadline"], by=editor, via="admin")
+    lifecycle.edit_claim(claim=moved, by=editor, via="admin")
 
     delivery = notifications.send_pending()
 
@@ -290,7 +290,7 @@ def test_claims_becoming_due_in_a_save_hand_off_to_the_notification_job_once_it_
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         for claim in claims:
             claim.deadline = days(-1)
-            lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+            lifecycle.edit_claim(claim=claim, by=editor, via="admin")
 
     assert tasks_queued(callbacks) == ["claims.tasks.notify_editors"]  # once, for 3 claims
     assert all(c.status == Status.DUE for c in claims)

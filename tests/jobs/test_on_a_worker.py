@@ -91,7 +91,7 @@ def test_it_reminds_editors_before_deadlines_once_per_deadline(
 
     # A deadline moved is a new deadline: it gets its own reminder.
     in_5_days.deadline = days_from_today(6)
-    lifecycle.edit_claim(claim=in_5_days, changed=["deadline"], by=None, via="admin")
+    lifecycle.edit_claim(claim=in_5_days, by=None, via="admin")
     tasks.queue_deadline_reminders.delay()
     wait_until_idle(redis_broker)
     assert Notification.objects.filter(claim=in_5_days, state="sent").count() == 2
@@ -186,7 +186,7 @@ def test_an_editors_save_with_the_broker_down_is_quick_and_the_next_run_catches_
         started = time.monotonic()
         with transaction.atomic():  # as the admin saves: the hand-off is published on commit
             edited.deadline = days_from_today(-2)
-            lifecycle.edit_claim(claim=edited, changed=["deadline"], by=editor, via="admin")
+            lifecycle.edit_claim(claim=edited, by=editor, via="admin")
         elapsed = time.monotonic() - started
 
     assert elapsed < 2
@@ -208,17 +208,17 @@ def test_a_rolled_back_save_publishes_nothing(redis_broker, transactional_db):
 
     with pytest.raises(RuntimeError), transaction.atomic():
         claim.deadline = days_from_today(-2)
-        lifecycle.edit_claim(claim=claim, changed=["deadline"], by=None, via="admin")
+        lifecycle.edit_claim(claim=claim, by=None, via="admin")
         raise RuntimeError("the rest of the editor's request failed")
 
     assert Claim.objects.get(pk=claim.pk).status == Status.OPEN
     assert redis_broker.llen(QUEUE) == 0
 
     with transaction.atomic():  # the same save, committed: one message, however many claims
-        lifecycle.edit_claim(claim=claim, changed=["deadline"], by=None, via="admin")
+        lifecycle.edit_claim(claim=claim, by=None, via="admin")
         for other in ClaimFactory.create_batch(3, deadline=days_from_today(30)):
             other.deadline = days_from_today(-3)
-            lifecycle.edit_claim(claim=other, changed=["deadline"], by=None, via="admin")
+            lifecycle.edit_claim(claim=other, by=None, via="admin")
         assert redis_broker.llen(QUEUE) == 0
     assert redis_broker.llen(QUEUE) == 1
     assert redis_url().endswith("/13")
