@@ -31,18 +31,35 @@ class RefusesStaleSaves(forms.Form):
         try:
             versions.refuse_if_stale(stored, self.cleaned_data.get("loaded_version"))
         except versions.StaleEdit as stale:
-            self.data = self.data.copy()
+            self.data = self.data.copy()  # a bound form's data is immutable
             self.data[self.add_prefix("loaded_version")] = str(stale.current_version)
+            changes = [self._take_stored_unless_typed(change, stale) for change in stale.changes]
             name = self.instance._meta.verbose_name
             raise forms.ValidationError(
                 [
-                    f"Someone else changed this {name} since you opened it. Your edits are still "
-                    "in the form below. What changed:",
-                    *stale.describe_changes(),
-                    "Check your edits against these, then save again to save yours on top.",
+                    f"Someone else changed this {name} since you opened it, so it was not saved. "
+                    "What changed:",
+                    *(changes or stale.describe_changes()),
+                    "Everything you typed is still in the form below. Check it against these "
+                    "changes, then save again to save it on top.",
                 ],
                 code="stale",
             ) from stale
+
+    def _take_stored_unless_typed(self, change: versions.Change, stale: versions.StaleEdit) -> str:
+        """Show the stored value in a field the editor left as loaded, so that saving on top
+        keeps the other editor's change there; a field the editor changed keeps their typing."""
+        field = self.fields.get(change.field)
+        if field is None or stale.loaded is None:
+            return change.describe()
+        attname = self.instance._meta.get_field(change.field).attname
+        if field.has_changed(getattr(stale.loaded, attname), self[change.field].data):
+            return f"{change.describe()}. You changed it too: the form keeps your version."
+        stored = getattr(stale.stored, attname)
+        self.data[self.add_prefix(change.field)] = (
+            "" if stored is None else str(field.prepare_value(stored))
+        )
+        return f"{change.describe()}. The form now shows it."
 
     @property
     def expected_version(self) -> int | None:

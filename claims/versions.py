@@ -41,11 +41,13 @@ class Change:
 class StaleEdit(Exception):
     """A write based on a version that is no longer the stored one."""
 
-    def __init__(self, stored: models.Model, expected_version: int, changes: list[Change]):
+    def __init__(self, stored: models.Model, expected_version: int):
         self.stored = stored
         self.expected_version = expected_version
         self.current_version = stored.version
-        self.changes = changes
+        # The history row of the version the caller loaded (None if the history has none).
+        self.loaded = loaded_version(stored, expected_version)
+        self.changes = changes_since(stored, self.loaded)
         name = stored._meta.verbose_name
         super().__init__(
             f"This {name} is at version {self.current_version}, not {expected_version}: it has "
@@ -72,7 +74,7 @@ def refuse_if_stale(stored: models.Model, expected_version: int | None) -> None:
     its row lock). No expected version: the caller asked for no check."""
     if expected_version is None or expected_version == stored.version:
         return
-    raise StaleEdit(stored, expected_version, changes_since(stored, expected_version))
+    raise StaleEdit(stored, expected_version)
 
 
 def save_version(instance: models.Model, *, stored: models.Model | None, by, reason: str = ""):
@@ -84,17 +86,23 @@ def save_version(instance: models.Model, *, stored: models.Model | None, by, rea
     instance.save()
 
 
-def changes_since(stored: models.Model, version: int) -> list[Change]:
-    """The fields of `stored` that differ from its `version`, per its history.
+def loaded_version(stored: models.Model, version: int):
+    """The history row of `stored` at `version`: the latest at or below it (history rows
+    written before versions were kept count as version 1, so the latest of them stands in;
+    the flagging job's UPDATE bumps the version without a history row)."""
+    return stored.history.filter(version__lte=version).order_by("history_id").last()
 
-    The baseline is the latest history row at or below that version (history rows written
-    before versions were kept count as version 1, so the latest of them stands in).
-    """
-    history = stored.history.order_by("history_id")
-    baseline = history.filter(version__lte=version).last()
+
+def changes_since(stored: models.Model, baseline) -> list[Change]:
+    """The fields of `stored` that differ from `baseline` (one of its history rows), with who
+    changed each last and when."""
     if baseline is None:
         return []
-    later = list(history.filter(history_id__gt=baseline.history_id).select_related("history_user"))
+    later = list(
+        stored.history.filter(history_id__gt=baseline.history_id)
+        .order_by("history_id")
+        .select_related("history_user")
+    )
     changes = []
     for field in _reported_fields(stored):
         now = getattr(stored, field.attname)

@@ -17,7 +17,7 @@ _ERRORS = {
     "401": "Credentials missing or not valid (send `Authorization: Token …`).",
     "403": "Signed in, but without the Editors group's permission for this.",
     "404": "No such object, or no such page.",
-    "409": "`version` is stale: the claim changed since that version was read.",
+    "409": "`version` is stale: the object changed since that version was read.",
     "412": "If-Match names no current ETag: the object changed since it was read.",
     "415": "Send the body as application/json (or a form).",
     "429": "Too many requests from this address; retry after the Retry-After header's seconds.",
