@@ -153,7 +153,8 @@ def refusal(address: str) -> str | None:
     if parsed.version == 6 and (inner := _embedded_ipv4(parsed)) is not None:
         reason = refusal(str(inner))
         return f"{inner} in IPv6 form, {reason}" if reason else None
-    if parsed.is_global:
+    # Python counts some multicast ranges (224.0.0.0/4, ff0e::/16) as global; no page lives there.
+    if parsed.is_global and not parsed.is_multicast:
         return None
     return _describe(parsed)
 
