@@ -344,6 +344,8 @@ def fetch(
     result = FetchResult(url=url, final_url=url)
     client = httpx.Client(
         transport=_PinnedTransport(backend, ssl_context or _default_ssl_context()),
+        # Uncompressed, so that the size cap bounds what we hold: a compressed body can grow a
+        # thousandfold while it is decoded. (httpx still decodes one sent compressed anyway.)
         headers={"User-Agent": user_agent(), "Accept-Encoding": "identity"},
         timeout=httpx.Timeout(total_timeout, connect=connect_timeout),
         follow_redirects=False,
@@ -364,6 +366,9 @@ def fetch(
             result.error = f"timed out: {error}"
     except httpx.TransportError as error:
         result.error_kind, result.error = _transport_failure(error)
+    except httpx.DecodingError as error:  # e.g. "Content-Encoding: gzip" on a body that is not
+        result.error_kind = FailureKind.CONNECTION
+        result.error = f"the body could not be decoded: {error}"
     result.elapsed = time.monotonic() - started
     return result
 
@@ -393,6 +398,7 @@ def _follow(
                         f"more than {MAX_REDIRECTS} redirects (the last to {location})",
                     )
                 result.redirects.append(Redirect(str(request.url), response.status_code, location))
+                # httpx has already refused a Location it cannot join (RemoteProtocolError).
                 url = str(request.url.join(location))
                 continue
             if method == "HEAD" and response.status_code in HEAD_REFUSED_STATUSES:

@@ -150,6 +150,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def route_to_ipv6_loopback(self):
         self.redirect(302, f"http://[::1]:{self.server.server_port}/page")
 
+    def route_bad_gzip(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", "13")
+        self.end_headers()
+        self.wfile.write(b"not gzip data")
+
+    def route_not_http(self):
+        self.wfile.write(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    def route_to_nowhere(self):
+        self.redirect(302, "http://[::1/page")
+
     def route_to_ftp(self):
         self.redirect(302, "ftp://127.0.0.1/file")
 
@@ -410,6 +424,23 @@ def test_a_closed_port_is_a_connection_failure():
     result = fetch(f"http://127.0.0.1:{port}/")
     assert result.error_kind == FailureKind.CONNECTION
     assert result.status_code is None
+
+
+def test_a_server_not_speaking_http_is_a_connection_failure(server):
+    result = fetch(server.url + "/not-http")
+    assert result.error_kind == FailureKind.CONNECTION and result.status_code is None
+
+
+def test_a_body_that_cannot_be_decoded_is_a_recorded_failure(server):
+    result = fetch(server.url + "/bad-gzip")
+    assert result.error_kind == FailureKind.CONNECTION
+    assert result.error.startswith("the body could not be decoded")
+
+
+def test_a_redirect_to_a_malformed_address_is_a_recorded_failure(server):
+    result = fetch(server.url + "/to-nowhere")
+    assert result.error_kind == FailureKind.CONNECTION
+    assert result.error.startswith("Invalid URL in location header")
 
 
 def test_a_name_that_does_not_resolve_is_a_dns_failure():
