@@ -7,6 +7,7 @@ Every variable has a default that suits a laptop; a malformed value fails loudly
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import os
 import re
 import secrets
@@ -369,3 +370,23 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
 }
+
+
+def _address_networks(name: str) -> list[str]:
+    """CIDRs (or bare addresses) from a comma-separated variable, each checked at start-up."""
+    networks = []
+    for entry in env.list(name, default=[]):
+        try:
+            networks.append(str(ipaddress.ip_network(entry.strip())))
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is not an address or network ({error}); "
+                "use e.g. 127.0.0.1/32,::1/128."
+            ) from None
+    return networks
+
+
+# Addresses the fetcher (claims.fetching) may reach although they are not public, e.g.
+# FETCH_ALLOWED_PRIVATE_ADDRESSES=127.0.0.1/32 for pages served on loopback. Empty in production:
+# evidence and article URLs then never reach loopback, private, link-local or metadata addresses.
+FETCH_ALLOWED_PRIVATE_ADDRESSES = _address_networks("FETCH_ALLOWED_PRIVATE_ADDRESSES")
