@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from claims import lifecycle, publishing, tasks
 from claims.models import Claim, Job, Notification, Status, Transition
-from tests.factories import ClaimFactory, DueClaimFactory, EditorFactory
+from tests.factories import ClaimFactory, DueClaimFactory, EditorFactory, FlaggedDueClaimFactory
 from tests.jobs.conftest import QUEUE, broker, redis_url, wait_until, wait_until_idle
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("editors_group")]
@@ -156,7 +156,7 @@ def test_a_redelivered_notification_task_sends_nothing_twice(
     settings.MAILERS = {"default": {"BACKEND": "tests.jobs.email_backends.SlowBackend"}}
     EditorFactory(username="ada", email="ada@example.org")
     EditorFactory(username="bob", email="bob@example.org")
-    claims = DueClaimFactory.create_batch(10)
+    claims = FlaggedDueClaimFactory.create_batch(10)
 
     # The same message twice, as Redis hands it out again when a worker did not acknowledge it.
     task_id = str(uuid.uuid4())
