@@ -360,3 +360,80 @@ def tasks_queued(callbacks) -> list[str]:
         for callback in callbacks
         if isinstance(callback, functools.partial) and callback.func is publishing.send_task
     ]
+
+
+def test_a_due_claim_whose_deadline_is_corrected_to_another_past_date_is_not_announced_again(
+    mailoutbox, editor
+):
+    EditorFactory(username="ada", email="ada@example.org")
+    claim = ClaimFactory(deadline=days(-3))
+    lifecycle.flag_due_claims(today=TODAY)
+    notifications.queue_due_notices()
+    assert notifications.send_pending().sent == 1
+
+    claim.refresh_from_db()
+    claim.deadline = days(-10)  # a typo corrected: still past, still due
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+
+    assert notifications.queue_due_notices() == 0
+    assert notifications.send_pending().sent == 0
+    assert len(mailoutbox) == 1
+
+
+def test_a_claim_due_again_after_being_open_is_a_new_episode_with_a_new_notice(
+    mailoutbox, editor, frozen_noon
+):
+    EditorFactory(username="ada", email="ada@example.org")
+    claim = ClaimFactory(deadline=days(-3))
+    lifecycle.flag_due_claims(today=TODAY)
+    notifications.queue_due_notices()
+    notifications.send_pending()
+
+    frozen_noon.shift(datetime.timedelta(minutes=5))
+    claim.refresh_from_db()
+    claim.deadline = days(30)  # due -> open
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    assert notifications.queue_due_notices() == 0
+    frozen_noon.shift(datetime.timedelta(minutes=5))
+    claim.deadline = days(-3)  # open -> due, back on the very date first announced
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+
+    assert notifications.queue_due_notices() == 1
+    assert notifications.send_pending().sent == 1
+    assert [m.subject for m in mailoutbox] == [f"Due for a verdict: {claim}"] * 2
+    first, second = Notification.objects.order_by("pk")
+    assert first.episode.action == "flagged_due" and second.episode.action == "deadline_moved"
+    assert first.message_id != second.message_id
+
+
+def test_a_due_notice_whose_episode_ended_before_its_turn_is_cancelled(mailoutbox, editor):
+    EditorFactory(username="ada", email="ada@example.org")
+    claim = ClaimFactory(deadline=days(-3))
+    lifecycle.flag_due_claims(today=TODAY)
+    notifications.queue_due_notices()
+    claim.refresh_from_db()
+    claim.deadline = days(30)
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    claim.deadline = days(-3)
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+
+    delivery = notifications.send_pending()
+
+    assert (delivery.sent, delivery.cancelled) == (0, 1)
+    assert "no longer in the due episode" in Notification.objects.get().last_error
+    notifications.queue_due_notices()  # the current episode gets its own
+    assert notifications.send_pending().sent == 1
+    assert len(mailoutbox) == 1
+
+
+def test_a_claim_reopened_past_its_deadline_is_announced_again(mailoutbox, editor):
+    EditorFactory(username="ada", email="ada@example.org")
+    claim = FlaggedDueClaimFactory()
+    notifications.queue_due_notices()
+    notifications.send_pending()
+    lifecycle.resolve_claim(claim=claim, verdict="correct", summary="Yes.", by=editor, via="admin")
+    lifecycle.reopen_claim(claim=claim, reason="Revised figures.", by=editor, via="admin")
+
+    assert notifications.queue_due_notices() == 1
+    assert notifications.send_pending().sent == 1
+    assert len(mailoutbox) == 2
