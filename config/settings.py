@@ -196,6 +196,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587 (default: print to the console).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    # Django's, telling a message the server took but never confirmed (claims.smtp).
+    _email["EMAIL_BACKEND"] = "claims.smtp.EmailBackend"
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],
@@ -209,7 +212,7 @@ MAILERS = {
                 "use_ssl": _email.get("EMAIL_USE_SSL", False),
                 "timeout": 10,
             }
-            if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+            if _email["EMAIL_BACKEND"] == "claims.smtp.EmailBackend"
             else {}
         ),
     }
