@@ -322,6 +322,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat tries a run it could not publish again at its next tick (the broker was down or hung).
+CELERY_BEAT_SCHEDULER = "config.celery:RetryingScheduler"
 
 
 def _bounded_int(name: str, default: int, low: int, high: int) -> int:
