@@ -280,6 +280,8 @@ class NotificationAdmin(ReadOnlyAdmin):
         ("created_at", "next_attempt_at"),
         ("claimed_at", "sent_at"),
         "last_error",
+        ("message_id", "handed_over_at"),
+        "episode",
     ]
     readonly_fields = [name for row in fields for name in ([row] if isinstance(row, str) else row)]
     list_per_page = 100

@@ -1,4 +1,5 @@
-"""The background jobs as editors see them: each job's latest run, and the schedule."""
+"""The background jobs as editors see them: each job's latest run, and the schedule; and as
+operators see them (/readyz): whether each scheduled job still succeeds as often as it should."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from celery.schedules import crontab
+from celery.schedules import schedule as interval_schedule
 from django.conf import settings
 from django.utils import timezone
 from kombu.utils.url import maybe_sanitize_url
@@ -78,3 +80,66 @@ def broker_description() -> str:
     if url.startswith("filesystem://"):
         return f"files in {app.conf.broker_transport_options.get('data_folder_in')}"
     return maybe_sanitize_url(url)
+
+
+# A job is late when its last success is older than this many periods, as healthchecks.io
+# flags a cron job that missed its ping: one missed run plus a period of grace.
+LATE_AFTER_PERIODS = 2
+
+
+def schedule_period(schedule) -> datetime.timedelta | None:
+    """The longest time between two runs of a beat schedule: the interval itself, or for a
+    crontab that runs every day of the month (any days of the week), the longest gap between
+    its runs over a week (a daily crontab: a day). None for crontabs tied to days of the month
+    or to months, which this does not watch."""
+    if isinstance(schedule, int | float):
+        return datetime.timedelta(seconds=schedule)
+    if isinstance(schedule, datetime.timedelta):
+        return schedule
+    if isinstance(schedule, interval_schedule) and not isinstance(schedule, crontab):
+        return schedule.run_every
+    if not isinstance(schedule, crontab):
+        return None
+    if (len(schedule.day_of_month), len(schedule.month_of_year)) != (31, 12):
+        return None
+    minutes_in_day = sorted(h * 60 + m for h in schedule.hour for m in schedule.minute)
+    runs = [d * 1440 + t for d in sorted(schedule.day_of_week) for t in minutes_in_day]
+    week = 7 * 1440
+    gaps = [b - a for a, b in zip(runs, [*runs[1:], runs[0] + week], strict=True)]
+    return datetime.timedelta(minutes=max(gaps))
+
+
+def job_health(now: datetime.datetime | None = None) -> list[dict]:
+    """Each scheduled job (settings.CELERY_BEAT_SCHEDULE) with its state: "ok", "late" (its
+    last success is older than LATE_AFTER_PERIODS periods: beat or the workers stopped, or the
+    job keeps failing), "new" (it has never succeeded: nothing to measure from yet, as
+    healthchecks.io treats a check before its first ping) or "unwatched" (no fixed period)."""
+    now = now or timezone.now()
+    entries = settings.CELERY_BEAT_SCHEDULE
+    succeeded = dict(
+        Job.objects.filter(name__in=[e["task"] for e in entries.values()]).values_list(
+            "name", "last_succeeded_at"
+        )
+    )
+    health = []
+    for name, entry in entries.items():
+        period = schedule_period(entry["schedule"])
+        last = succeeded.get(entry["task"])
+        if period is None:
+            state = "unwatched"
+        elif last is None:
+            state = "new"
+        elif now - last > LATE_AFTER_PERIODS * period:
+            state = "late"
+        else:
+            state = "ok"
+        health.append(
+            {
+                "name": name,
+                "task": entry["task"],
+                "state": state,
+                "last_succeeded_at": last.isoformat() if last else None,
+                "period_seconds": int(period.total_seconds()) if period else None,
+            }
+        )
+    return health

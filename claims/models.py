@@ -394,7 +394,8 @@ class Notification(models.Model):
     Rows are created by the jobs in claims.notifications and sent by a later job, which takes
     each row with a conditional UPDATE (pending -> sending) before it sends, so two workers or
     a redelivered task never send the same row twice. The unique constraints below make each
-    (editor, claim, event, date) exist once, however many runs try to create it.
+    (editor, due episode) and each (editor, claim, reminder, deadline) exist once, however many
+    runs try to create it.
     """
 
     DUE = "due"
@@ -422,8 +423,30 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(
         default=timezone.now, help_text="A pending notification is not sent before this."
     )
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a sender took it: its lease starts here."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A due notice is about one due episode: the transition that made the claim due. A claim
+    # that is due and stays due (its deadline corrected to another past date) is not announced
+    # again; one that is due again after being open or resolved is a new episode.
+    episode = models.ForeignKey(
+        Transition,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a due notice: the transition that made the claim due.",
+    )
+    message_id = models.CharField(
+        max_length=200, blank=True, help_text="The email's Message-ID, the same on every attempt."
+    )
+    handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the mail server took the whole message but never confirmed it: the "
+        "notice is tried once more at most, then counted as probably delivered.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -439,8 +462,18 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "claim", "event", "event_date"],
-                condition=Q(claim__isnull=False),
+                condition=Q(claim__isnull=False) & ~Q(event="due"),
                 name="notification_once_per_claim_event",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "episode"],
+                condition=Q(episode__isnull=False),
+                name="notification_once_per_due_episode",
+            ),
+            models.CheckConstraint(
+                condition=(Q(event="due") & Q(episode__isnull=False))
+                | (~Q(event="due") & Q(episode__isnull=True)),
+                name="notification_episode_iff_due",
             ),
             models.UniqueConstraint(
                 fields=["recipient", "event", "event_date"],

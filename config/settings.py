@@ -197,6 +197,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587 (default: print to the console).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    # Django's, telling a message the server took but never confirmed (claims.smtp).
+    _email["EMAIL_BACKEND"] = "claims.smtp.EmailBackend"
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],
@@ -210,7 +213,7 @@ MAILERS = {
                 "use_ssl": _email.get("EMAIL_USE_SSL", False),
                 "timeout": 10,
             }
-            if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+            if _email["EMAIL_BACKEND"] == "claims.smtp.EmailBackend"
             else {}
         ),
     }
@@ -320,6 +323,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat tries a run it could not publish again at its next tick (the broker was down or hung).
+CELERY_BEAT_SCHEDULER = "config.celery:RetryingScheduler"
 
 
 def _bounded_int(name: str, default: int, low: int, high: int) -> int:

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from claims.models import Claim, ClaimantType, Evidence, Kind, Status, Verdict
+from claims.models import Claim, ClaimantType, Evidence, Kind, Status, Transition, Verdict
 from registry.models import Article, Entity, Outlet, Topic
 
 
@@ -105,6 +105,26 @@ class DueClaimFactory(ClaimFactory):
     deadline_text = "by 2025"
     status = Status.DUE
     due_since = factory.LazyFunction(timezone.now)
+
+
+class FlaggedDueClaimFactory(DueClaimFactory):
+    """A due claim with the transition that made it due in its log, as the flagging job leaves
+    it: the due episode that claims.notifications announces."""
+
+    @factory.post_generation
+    def flagged(claim, create, extracted, **kwargs):
+        if create:
+            Transition.objects.create(
+                claim=claim,
+                action=Transition.Action.FLAGGED_DUE,
+                from_status=Status.OPEN,
+                to_status=Status.DUE,
+                via="flag_due_claims",
+                at=claim.due_since,
+            )
+
+    class Meta:
+        skip_postgeneration_save = True
 
 
 class ResolvedClaimFactory(ClaimFactory):

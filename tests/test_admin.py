@@ -291,3 +291,24 @@ def test_editors_can_resolve_but_not_delete_claims_or_manage_users(client):
 def test_a_staff_user_outside_the_editors_group_sees_no_claims(client):
     client.force_login(UserFactory(is_staff=True))
     assert client.get(reverse("admin:claims_claim_changelist")).status_code == 403
+
+
+def test_the_editors_desk_shows_failed_notifications_with_a_link_to_them(editor_client, editor):
+    from claims.models import Notification
+
+    response = editor_client.get(reverse("admin:index"))
+    assert "Notifications that failed" not in response.content.decode()
+
+    for day in (1, 2):
+        Notification.objects.create(
+            recipient=editor, event="digest", event_date=datetime.date(2026, 11, day), state="failed"
+        )
+    Notification.objects.create(
+        recipient=editor, event="digest", event_date=datetime.date(2026, 11, 3), state="sent"
+    )
+    html = editor_client.get(reverse("admin:index")).content.decode()
+
+    assert "Notifications that failed (2)" in html
+    failed_list = reverse("admin:claims_notification_changelist") + "?state__exact=failed"
+    assert failed_list in html
+    assert editor_client.get(failed_list).status_code == 200

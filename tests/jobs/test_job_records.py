@@ -8,7 +8,7 @@ import pytest
 
 from claims import tasks
 from claims.models import Claim, Job, Notification, Status
-from tests.factories import ClaimFactory, DueClaimFactory, EditorFactory
+from tests.factories import ClaimFactory, EditorFactory, FlaggedDueClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,10 +65,11 @@ def test_the_schedule_follows_the_settings(editor_client, settings):
 
 def test_editors_read_the_notification_log_but_cannot_change_it(editor_client):
     ada = EditorFactory(username="ada", email="ada@example.org")
-    claim = DueClaimFactory(statement="Exports will grow.")
+    claim = FlaggedDueClaimFactory(statement="Exports will grow.")
     note = Notification.objects.create(
         recipient=ada,
         claim=claim,
+        episode=claim.transitions.get(),
         event="due",
         event_date=claim.deadline,
         state="failed",

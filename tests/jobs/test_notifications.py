@@ -19,6 +19,7 @@ from tests.factories import (
     ClaimFactory,
     DueClaimFactory,
     EditorFactory,
+    FlaggedDueClaimFactory,
     UserFactory,
 )
 
@@ -65,9 +66,10 @@ def test_editors_are_active_members_of_the_group_and_superusers_with_an_address(
 def test_it_queues_one_due_notice_per_editor_for_claims_newly_due():
     EditorFactory(username="ada", email="ada@example.org")
     EditorFactory(username="bob", email="bob@example.org")
-    newly = DueClaimFactory(deadline=days(-3))
-    DueClaimFactory(due_since=NOON - datetime.timedelta(days=30))  # the digest lists these
+    newly = FlaggedDueClaimFactory(deadline=days(-3))
+    FlaggedDueClaimFactory(due_since=NOON - datetime.timedelta(days=30))  # the digest lists these
     ClaimFactory(deadline=days(-3))  # open: not flagged yet
+    DueClaimFactory(deadline=days(-3))  # no transition into "due" in its log: no known episode
 
     assert notifications.queue_due_notices() == 2
     assert notifications.queue_due_notices() == 0
@@ -95,17 +97,32 @@ def test_a_claim_entered_after_its_deadline_gets_no_notice_of_its_own(mailoutbox
     assert digest.body.index("NEWLY DUE") < digest.body.index("Entered late.")
 
 
-def test_the_database_refuses_a_second_notice_for_the_same_editor_claim_event_and_date():
+def test_the_database_refuses_a_second_notice_for_the_same_editor_and_episode_or_date():
     editor = EditorFactory(email="ada@example.org")
-    claim = DueClaimFactory()
-    Notification.objects.create(recipient=editor, claim=claim, event="due", event_date=days(-1))
+    claim = FlaggedDueClaimFactory()
+    episode = claim.transitions.get()
+    Notification.objects.create(
+        recipient=editor, claim=claim, episode=episode, event="due", event_date=days(-1)
+    )
+    Notification.objects.create(
+        recipient=editor, claim=claim, event="reminder_7", event_date=days(-1)
+    )
     Notification.objects.create(recipient=editor, event="digest", event_date=TODAY)
 
+    # The same episode under another deadline (a corrected date) is the same due notice.
     with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(
+            recipient=editor, claim=claim, episode=episode, event="due", event_date=days(-9)
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():  # a due notice names its episode
         Notification.objects.create(recipient=editor, claim=claim, event="due", event_date=days(-1))
     with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(
+            recipient=editor, claim=claim, event="reminder_7", event_date=days(-1)
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
         Notification.objects.create(recipient=editor, event="digest", event_date=TODAY)
-    assert Notification.objects.count() == 2
+    assert Notification.objects.count() == 3
 
 
 def test_reminders_go_out_in_the_window_before_each_deadline():
@@ -116,7 +133,7 @@ def test_reminders_go_out_in_the_window_before_each_deadline():
     today = ClaimFactory(deadline=days(0))
     ClaimFactory(deadline=days(31))
     ClaimFactory(deadline=days(-1))  # passed: the flagging job's business
-    DueClaimFactory(deadline=days(-5))
+    FlaggedDueClaimFactory(deadline=days(-5))
 
     notifications.queue_reminders(today=TODAY)
 
@@ -150,7 +167,7 @@ def test_it_queues_one_digest_per_editor_per_day():
 
 def test_it_sends_pending_notifications_and_records_them(mailoutbox):
     EditorFactory(username="ada", email="ada@example.org")
-    claim = DueClaimFactory(statement="Output will double.", deadline=days(-3))
+    claim = FlaggedDueClaimFactory(statement="Output will double.", deadline=days(-3))
     notifications.queue_due_notices()
 
     delivery = notifications.send_pending()
@@ -171,7 +188,7 @@ def test_a_failed_send_is_retried_with_backoff_then_marked_failed(
 ):
     settings.MAILERS = {"default": {"BACKEND": "tests.jobs.email_backends.DisconnectedBackend"}}
     EditorFactory(email="ada@example.org")
-    DueClaimFactory()
+    FlaggedDueClaimFactory()
     notifications.queue_due_notices()
 
     waits = []
@@ -194,7 +211,7 @@ def test_a_failed_send_is_retried_with_backoff_then_marked_failed(
 def test_one_failing_notification_does_not_stop_the_others(mailoutbox):
     EditorFactory(username="ada", email="ada@example.org")
     EditorFactory(username="bob", email="not an address\nBcc: everyone@example.org")
-    DueClaimFactory()
+    FlaggedDueClaimFactory()
     notifications.queue_due_notices()
 
     delivery = notifications.send_pending()
@@ -205,7 +222,7 @@ def test_one_failing_notification_does_not_stop_the_others(mailoutbox):
 
 def test_a_notice_that_no_longer_applies_is_cancelled_not_sent(mailoutbox, editor):
     EditorFactory(username="ada", email="ada@example.org")
-    resolved = DueClaimFactory()
+    resolved = FlaggedDueClaimFactory()
     moved = ClaimFactory(deadline=days(5))
     notifications.queue_due_notices()
     notifications.queue_reminders(today=TODAY)
@@ -227,7 +244,7 @@ def test_a_notice_that_no_longer_applies_is_cancelled_not_sent(mailoutbox, edito
 
 def test_a_notification_another_sender_holds_is_left_alone(mailoutbox):
     EditorFactory(email="ada@example.org")
-    DueClaimFactory()
+    FlaggedDueClaimFactory()
     notifications.queue_due_notices()
     Notification.objects.update(state="sending", claimed_at=NOON, attempts=1)
 
@@ -235,12 +252,39 @@ def test_a_notification_another_sender_holds_is_left_alone(mailoutbox):
     assert mailoutbox == []
 
 
-def test_a_send_interrupted_by_a_dead_worker_is_marked_failed_not_sent_again(mailoutbox):
+def test_a_send_whose_lease_expired_goes_back_to_pending_and_is_sent(mailoutbox):
     EditorFactory(email="ada@example.org")
-    DueClaimFactory()
+    FlaggedDueClaimFactory()
+    notifications.queue_due_notices()
+    row = Notification.objects.get()
+    lease = notifications.SENDING_LEASE
+    message_id = f"<notification-{row.pk}@127.0.0.1>"
+    Notification.objects.update(
+        state="sending", claimed_at=NOON - lease, attempts=1, message_id=message_id
+    )
+
+    # Exactly at the end of its lease, the sender may still be at work: left alone.
+    assert notifications.send_pending() == notifications.Delivery()
+    assert Notification.objects.get().state == "sending"
+
+    Notification.objects.update(claimed_at=NOON - lease - datetime.timedelta(seconds=1))
+    delivery = notifications.send_pending()
+
+    assert (delivery.interrupted, delivery.sent) == (1, 1)
+    row = Notification.objects.get()
+    assert (row.state, row.attempts, row.message_id) == ("sent", 2, message_id)
+    [email] = mailoutbox
+    assert email.extra_headers["Message-ID"] == message_id
+
+
+def test_a_send_interrupted_on_its_last_attempt_is_marked_failed(mailoutbox):
+    EditorFactory(email="ada@example.org")
+    FlaggedDueClaimFactory()
     notifications.queue_due_notices()
     Notification.objects.update(
-        state="sending", claimed_at=NOON - datetime.timedelta(hours=1), attempts=1
+        state="sending",
+        claimed_at=NOON - datetime.timedelta(hours=1),
+        attempts=notifications.MAX_ATTEMPTS,
     )
 
     delivery = notifications.send_pending()
@@ -253,11 +297,11 @@ def test_a_send_interrupted_by_a_dead_worker_is_marked_failed_not_sent_again(mai
 
 def test_the_digest_lists_newly_due_coming_due_and_longest_waiting(mailoutbox):
     EditorFactory(email="ada@example.org")
-    DueClaimFactory(statement="Fresh.", deadline=days(-2))
+    FlaggedDueClaimFactory(statement="Fresh.", deadline=days(-2))
     ClaimFactory(statement="Soon.", deadline=days(6))
     ClaimFactory(statement="Later.", deadline=days(9))
-    DueClaimFactory(statement="Old.", due_since=NOON - datetime.timedelta(days=90))
-    DueClaimFactory(statement="Older.", due_since=NOON - datetime.timedelta(days=200))
+    FlaggedDueClaimFactory(statement="Old.", due_since=NOON - datetime.timedelta(days=90))
+    FlaggedDueClaimFactory(statement="Older.", due_since=NOON - datetime.timedelta(days=200))
     notifications.queue_digests(today=TODAY)
 
     assert notifications.send_pending().sent == 1
@@ -316,3 +360,80 @@ def tasks_queued(callbacks) -> list[str]:
         for callback in callbacks
         if isinstance(callback, functools.partial) and callback.func is publishing.send_task
     ]
+
+
+def test_a_due_claim_whose_deadline_is_corrected_to_another_past_date_is_not_announced_again(
+    mailoutbox, editor
+):
+    EditorFactory(username="ada", email="ada@example.org")
+    claim = ClaimFactory(deadline=days(-3))
+    lifecycle.flag_due_claims(today=TODAY)
+    notifications.queue_due_notices()
+    assert notifications.send_pending().sent == 1
+
+    claim.refresh_from_db()
+    claim.deadline = days(-10)  # a typo corrected: still past, still due
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+
+    assert notifications.queue_due_notices() == 0
+    assert notifications.send_pending().sent == 0
+    assert len(mailoutbox) == 1
+
+
+def test_a_claim_due_again_after_being_open_is_a_new_episode_with_a_new_notice(
+    mailoutbox, editor, frozen_noon
+):
+    EditorFactory(username="ada", email="ada@example.org")
+    claim = ClaimFactory(deadline=days(-3))
+    lifecycle.flag_due_claims(today=TODAY)
+    notifications.queue_due_notices()
+    notifications.send_pending()
+
+    frozen_noon.shift(datetime.timedelta(minutes=5))
+    claim.refresh_from_db()
+    claim.deadline = days(30)  # due -> open
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    assert notifications.queue_due_notices() == 0
+    frozen_noon.shift(datetime.timedelta(minutes=5))
+    claim.deadline = days(-3)  # open -> due, back on the very date first announced
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+
+    assert notifications.queue_due_notices() == 1
+    assert notifications.send_pending().sent == 1
+    assert [m.subject for m in mailoutbox] == [f"Due for a verdict: {claim}"] * 2
+    first, second = Notification.objects.order_by("pk")
+    assert first.episode.action == "flagged_due" and second.episode.action == "deadline_moved"
+    assert first.message_id != second.message_id
+
+
+def test_a_due_notice_whose_episode_ended_before_its_turn_is_cancelled(mailoutbox, editor):
+    EditorFactory(username="ada", email="ada@example.org")
+    claim = ClaimFactory(deadline=days(-3))
+    lifecycle.flag_due_claims(today=TODAY)
+    notifications.queue_due_notices()
+    claim.refresh_from_db()
+    claim.deadline = days(30)
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    claim.deadline = days(-3)
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+
+    delivery = notifications.send_pending()
+
+    assert (delivery.sent, delivery.cancelled) == (0, 1)
+    assert "no longer in the due episode" in Notification.objects.get().last_error
+    notifications.queue_due_notices()  # the current episode gets its own
+    assert notifications.send_pending().sent == 1
+    assert len(mailoutbox) == 1
+
+
+def test_a_claim_reopened_past_its_deadline_is_announced_again(mailoutbox, editor):
+    EditorFactory(username="ada", email="ada@example.org")
+    claim = FlaggedDueClaimFactory()
+    notifications.queue_due_notices()
+    notifications.send_pending()
+    lifecycle.resolve_claim(claim=claim, verdict="correct", summary="Yes.", by=editor, via="admin")
+    lifecycle.reopen_claim(claim=claim, reason="Revised figures.", by=editor, via="admin")
+
+    assert notifications.queue_due_notices() == 1
+    assert notifications.send_pending().sent == 1
+    assert len(mailoutbox) == 2

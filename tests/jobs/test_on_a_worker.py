@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from claims import lifecycle, publishing, tasks
 from claims.models import Claim, Job, Notification, Status, Transition
-from tests.factories import ClaimFactory, DueClaimFactory, EditorFactory
+from tests.factories import ClaimFactory, DueClaimFactory, EditorFactory, FlaggedDueClaimFactory
 from tests.jobs.conftest import QUEUE, broker, redis_url, wait_until, wait_until_idle
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("editors_group")]
@@ -156,7 +156,7 @@ def test_a_redelivered_notification_task_sends_nothing_twice(
     settings.MAILERS = {"default": {"BACKEND": "tests.jobs.email_backends.SlowBackend"}}
     EditorFactory(username="ada", email="ada@example.org")
     EditorFactory(username="bob", email="bob@example.org")
-    claims = DueClaimFactory.create_batch(10)
+    claims = FlaggedDueClaimFactory.create_batch(10)
 
     # The same message twice, as Redis hands it out again when a worker did not acknowledge it.
     task_id = str(uuid.uuid4())
@@ -222,3 +222,34 @@ def test_a_rolled_back_save_publishes_nothing(redis_broker, transactional_db):
         assert redis_broker.llen(QUEUE) == 0
     assert redis_broker.llen(QUEUE) == 1
     assert redis_url().endswith("/13")
+
+
+def test_a_corrected_past_deadline_is_not_announced_again_but_a_new_due_episode_is(
+    celery_worker, redis_broker, mailoutbox
+):
+    editor = EditorFactory(username="ada", email="ada@example.org")
+    claim = ClaimFactory(deadline=days_from_today(-3))
+    tasks.flag_due_claims.delay()
+    wait_until_idle(redis_broker)
+    assert len(mailoutbox) == 1
+
+    claim.refresh_from_db()
+    claim.deadline = days_from_today(-20)  # corrected, still past: the claim stays due
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    for _ in range(2):
+        tasks.flag_due_claims.delay()
+        tasks.notify_editors.delay()
+        wait_until_idle(redis_broker)
+    assert len(mailoutbox) == 1
+
+    claim.deadline = days_from_today(10)  # due -> open
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    claim.deadline = days_from_today(-3)  # open -> due: a new episode
+    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    wait_until_idle(redis_broker)
+    tasks.notify_editors.delay()
+    wait_until_idle(redis_broker)
+
+    assert len(mailoutbox) == 2
+    assert len({m.extra_headers["Message-ID"] for m in mailoutbox}) == 2
+    assert Notification.objects.filter(claim=claim, state="sent").count() == 2
