@@ -373,7 +373,7 @@ def test_a_due_claim_whose_deadline_is_corrected_to_another_past_date_is_not_ann
 
     claim.refresh_from_db()
     claim.deadline = days(-10)  # a typo corrected: still past, still due
-    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    lifecycle.edit_claim(claim=claim, by=editor, via="admin")
 
     assert notifications.queue_due_notices() == 0
     assert notifications.send_pending().sent == 0
@@ -392,11 +392,11 @@ def test_a_claim_due_again_after_being_open_is_a_new_episode_with_a_new_notice(
     frozen_noon.shift(datetime.timedelta(minutes=5))
     claim.refresh_from_db()
     claim.deadline = days(30)  # due -> open
-    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    lifecycle.edit_claim(claim=claim, by=editor, via="admin")
     assert notifications.queue_due_notices() == 0
     frozen_noon.shift(datetime.timedelta(minutes=5))
     claim.deadline = days(-3)  # open -> due, back on the very date first announced
-    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    lifecycle.edit_claim(claim=claim, by=editor, via="admin")
 
     assert notifications.queue_due_notices() == 1
     assert notifications.send_pending().sent == 1
@@ -413,9 +413,9 @@ def test_a_due_notice_whose_episode_ended_before_its_turn_is_cancelled(mailoutbo
     notifications.queue_due_notices()
     claim.refresh_from_db()
     claim.deadline = days(30)
-    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    lifecycle.edit_claim(claim=claim, by=editor, via="admin")
     claim.deadline = days(-3)
-    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    lifecycle.edit_claim(claim=claim, by=editor, via="admin")
 
     delivery = notifications.send_pending()
 

@@ -235,7 +235,7 @@ def test_a_corrected_past_deadline_is_not_announced_again_but_a_new_due_episode_
 
     claim.refresh_from_db()
     claim.deadline = days_from_today(-20)  # corrected, still past: the claim stays due
-    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    lifecycle.edit_claim(claim=claim, by=editor, via="admin")
     for _ in range(2):
         tasks.flag_due_claims.delay()
         tasks.notify_editors.delay()
@@ -243,9 +243,9 @@ def test_a_corrected_past_deadline_is_not_announced_again_but_a_new_due_episode_
     assert len(mailoutbox) == 1
 
     claim.deadline = days_from_today(10)  # due -> open
-    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    lifecycle.edit_claim(claim=claim, by=editor, via="admin")
     claim.deadline = days_from_today(-3)  # open -> due: a new episode
-    lifecycle.edit_claim(claim=claim, changed=["deadline"], by=editor, via="admin")
+    lifecycle.edit_claim(claim=claim, by=editor, via="admin")
     wait_until_idle(redis_broker)
     tasks.notify_editors.delay()
     wait_until_idle(redis_broker)
