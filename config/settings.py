@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "registry",
     "claims",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records which editor made each change, for the claim's history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Refuses sign-ins to a username from an address after too many failures (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -369,3 +372,21 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
 }
+
+# django-axes counts failed sign-ins (its backend first, so a locked-out pair never reaches the
+# password check) and locks a username from one address for a cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _bounded_int("LOGIN_FAILURE_LIMIT", 5, 1, 100)
+LOGIN_COOLOFF_MINUTES = _bounded_int("LOGIN_COOLOFF_MINUTES", 15, 1, 24 * 60)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# A username from one address: an attacker cannot lock an editor out from elsewhere, and one
+# address guessing at many accounts is still stopped per account.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The address as the API's throttle reads it (API_NUM_PROXIES), so a forged X-Forwarded-For
+# never picks a fresh address per guess.
+AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
+AXES_LOCKOUT_CALLABLE = "config.security.locked_out"
