@@ -390,3 +390,19 @@ AXES_RESET_ON_SUCCESS = True
 # never picks a fresh address per guess.
 AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
 AXES_LOCKOUT_CALLABLE = "config.security.locked_out"
+
+# A web request's SQL statement is cancelled after this long (PostgreSQL only; 0: never), so a
+# pathological query cannot hold a connection and a core for minutes. Only in web processes:
+# config/wsgi.py (and the Procfile's runserver) set REGISTRY_PROCESS=web before the settings
+# load, so migrations, the seed loader and the jobs at a million claims are never cut off.
+DATABASE_STATEMENT_TIMEOUT_MS = _bounded_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000)
+WEB_PROCESS = os.environ.get("REGISTRY_PROCESS") == "web"
+if (
+    WEB_PROCESS
+    and DATABASE_STATEMENT_TIMEOUT_MS
+    and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+):
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = (
+        f"{_db_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    ).strip()
