@@ -61,7 +61,7 @@ def set_csp(response: HttpResponse, policy: dict) -> None:
     """Gives one answer its own Content-Security-Policy. Set as a header rather than through
     Django's csp_override, so that the response cache stores and replays it with the page
     (ContentSecurityPolicyMiddleware leaves a header it finds alone)."""
-    response[CSP.HEADER_ENFORCE] = build_policy(policy)
+    response[str(CSP.HEADER_ENFORCE)] = build_policy(policy)
 
 
 def allow_framing(view: Callable) -> Callable:
@@ -89,3 +89,10 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
         if response is not None:
             set_csp(response, {**settings.SECURE_CSP, "style-src-attr": [CSP.UNSAFE_INLINE]})
         return super().render(data, accepted_media_type, renderer_context)
+
+    def get_context(self, data, accepted_media_type, renderer_context) -> dict:
+        context = super().get_context(data, accepted_media_type, renderer_context)
+        # Pygments' colours for code in Markdown descriptions come as an inline <style>; our
+        # descriptions have no code to colour.
+        context["code_style"] = None
+        return context
