@@ -445,6 +445,8 @@ PERMISSIONS_POLICY = {
         "display-capture",
         "geolocation",
         "gyroscope",
+        # FLoC's opt-out: Chromium has dropped FLoC and ignores it; browsing-topics succeeds it.
+        "interest-cohort",
         "magnetometer",
         "microphone",
         "payment",
