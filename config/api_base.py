@@ -66,7 +66,10 @@ class BoundedSearchFilter(SearchFilter):
     longer one is a 400 naming the parameter and the limit, never a minute of the database."""
 
     def get_search_terms(self, request: Request) -> list[str]:
-        terms = super().get_search_terms(request)
+        try:
+            terms = super().get_search_terms(request)
+        except exceptions.ValidationError as error:  # a NUL character: DRF answers with a list
+            raise exceptions.ValidationError({self.search_param: error.detail}) from None
         raw = request.query_params.get(self.search_param, "")
         try:
             validate_search_terms(raw, terms)

@@ -74,6 +74,12 @@ def test_the_api_counts_comma_separated_words_as_its_search_splits_them(client):
     assert client.get("/api/v1/claims/", {"search": nine}).status_code == 400
 
 
+def test_a_search_the_api_cannot_read_is_a_400_naming_it(client):
+    response = client.get("/api/v1/entities/", {"search": "a\x00"})
+    assert response.status_code == 400
+    assert response.json() == {"search": ["Null characters are not allowed."]}
+
+
 def test_the_schema_documents_the_limit(client):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     (search,) = [
