@@ -45,7 +45,10 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.with_sources())
     page = paginate(claim_filter.qs, request.GET.get("page"), per_page=CLAIMS_PER_PAGE)
     context = {"filter": claim_filter, "page": page, "nav": "claims"}
-    return render(request, "claims/claim_list.html", context)
+    # Other unreadable values are left out with a note; a search over the limits is refused
+    # outright (claims.filters.validate_search_terms), with the form kept to shorten it.
+    status = 400 if "search" in claim_filter.errors else 200
+    return render(request, "claims/claim_list.html", context, status=status)
 
 
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:

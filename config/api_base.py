@@ -18,13 +18,19 @@ from django.db import transaction
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_etags, quote_etag
 from rest_framework import exceptions, status
-from rest_framework.filters import OrderingFilter
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from claims.filters import (
+    SEARCH_MAX_LENGTH,
+    SEARCH_MAX_TERM_LENGTH,
+    SEARCH_MAX_TERMS,
+    validate_search_terms,
+)
 from claims.lifecycle import LifecycleError
 
 
@@ -52,6 +58,33 @@ class Pagination(PageNumberPagination):
             parameter["schema"]["minimum"] = 1
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
+
+class BoundedSearchFilter(SearchFilter):
+    """`?search=` within the reader site's limits (claims.filters.validate_search_terms): a
+    longer one is a 400 naming the parameter and the limit, never a minute of the database."""
+
+    def get_search_terms(self, request: Request) -> list[str]:
+        try:
+            terms = super().get_search_terms(request)
+        except exceptions.ValidationError as error:  # a NUL character: DRF answers with a list
+            raise exceptions.ValidationError({self.search_param: error.detail}) from None
+        raw = request.query_params.get(self.search_param, "")
+        try:
+            validate_search_terms(raw, terms)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({self.search_param: error.messages}) from None
+        return terms
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["maxLength"] = SEARCH_MAX_LENGTH
+            parameter["description"] = (
+                f"Words to look for, all of them: at most {SEARCH_MAX_TERMS} words of at most "
+                f"{SEARCH_MAX_TERM_LENGTH} characters each (a longer search is a 400)."
+            )
         return parameters
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 env = environ.Env()
 
@@ -77,10 +78,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "registry",
     "claims",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (SECURE_CSP) and Permissions-Policy on every answer, cached or not.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "config.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous GETs answered from the cache before sessions, auth or the database (claims.cache).
     "claims.cache.ResponseCacheMiddleware",
@@ -92,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records which editor made each change, for the claim's history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Refuses sign-ins to a username from an address after too many failures (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -182,9 +189,15 @@ STORAGES = {
 # that terminates TLS and sets X-Forwarded-Proto).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-# Preload only takes effect once the domain is submitted to the browsers' list.
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Opt-in, as Django's docs advise: includeSubDomains breaks every plain-http subdomain of the
+# domain, and preload (once the domain is on the browsers' list) cannot quickly be undone.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# check --deploy would warn about both being off: they are off on purpose until opted in.
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", default=False):
@@ -249,7 +262,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api_base.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "config.api_base.BoundedSearchFilter",
         "config.api_base.StableOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
@@ -257,6 +270,10 @@ REST_FRAMEWORK = {
     # How many proxies in front of us append to X-Forwarded-For. 0 (the default) throttles by
     # the connecting address, so that a client cannot dodge the limit with a forged header.
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "config.security.BrowsableAPIRenderer",
+    ],
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -395,3 +412,76 @@ def _address_networks(name: str) -> list[str]:
 # FETCH_ALLOWED_PRIVATE_ADDRESSES=127.0.0.1/32 for pages served on loopback. Empty in production:
 # evidence and article URLs then never reach loopback, private, link-local or metadata addresses.
 FETCH_ALLOWED_PRIVATE_ADDRESSES = _address_networks("FETCH_ALLOWED_PRIVATE_ADDRESSES")
+
+# django-axes counts failed sign-ins (its backend first, so a locked-out pair never reaches the
+# password check) and locks a username from one address for a cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _bounded_int("LOGIN_FAILURE_LIMIT", 5, 1, 100)
+LOGIN_COOLOFF_MINUTES = _bounded_int("LOGIN_COOLOFF_MINUTES", 15, 1, 24 * 60)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# A username from one address: an attacker cannot lock an editor out from elsewhere, and one
+# address guessing at many accounts is still stopped per account.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The address as the API's throttle reads it (API_NUM_PROXIES), so a forged X-Forwarded-For
+# never picks a fresh address per guess.
+AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
+AXES_LOCKOUT_CALLABLE = "config.security.locked_out"
+
+# A web request's SQL statement is cancelled after this long (PostgreSQL only; 0: never), so a
+# pathological query cannot hold a connection and a core for minutes. Only in web processes:
+# config/wsgi.py (and the Procfile's runserver) set REGISTRY_PROCESS=web before the settings
+# load, so migrations, the seed loader and the jobs at a million claims are never cut off.
+DATABASE_STATEMENT_TIMEOUT_MS = _bounded_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000)
+WEB_PROCESS = os.environ.get("REGISTRY_PROCESS") == "web"
+if (
+    WEB_PROCESS
+    and DATABASE_STATEMENT_TIMEOUT_MS
+    and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+):
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = (
+        f"{_db_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    ).strip()
+
+# Content-Security-Policy: only our own scripts, styles and images (and data: images), no
+# plugins, no framing (config.security.allow_framing lifts that for a view meant to be
+# embedded). The admin, the reader site, the browsable API and Swagger UI at /api/docs/ run
+# under it; tests/e2e/test_security_headers.py opens each in Chromium and watches for violations.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Browser features no page of ours uses, turned off for every page (PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        # FLoC's opt-out: Chromium has dropped FLoC and ignores it; browsing-topics succeeds it.
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    ]
+}
+
+# A signed-in session ends after this many hours without a request (each request starts the
+# count again), so an editor's forgotten browser does not stay signed in for two weeks.
+SESSION_IDLE_HOURS = _bounded_int("SESSION_IDLE_HOURS", 4, 1, 24 * 14)
+SESSION_COOKIE_AGE = SESSION_IDLE_HOURS * 3600
+SESSION_SAVE_EVERY_REQUEST = True
