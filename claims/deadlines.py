@@ -351,13 +351,11 @@ class HorizonMatch:
 
 def _normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """`_normalize` without the final strip, and for each character the offset it came from."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    for index, char in enumerate(text):
-        for lowered in char.lower().translate(_TIDY):
-            chars.append(lowered)
-            offsets.append(index)
-    normalized = "".join(chars)
+    normalized = text.lower().translate(_TIDY)
+    if len(normalized) == len(text):
+        offsets = list(range(len(text)))
+    else:  # a character whose lower case is longer ("İ"): map each piece back to it
+        offsets = [i for i, char in enumerate(text) for _ in char.lower().translate(_TIDY)]
     for pattern, replacement in ((r"\bthe\b|,", " "), (r"\s*-\s*", "-"), (r"\s+", " ")):
         pieces: list[str] = []
         new_offsets: list[int] = []
