@@ -50,7 +50,9 @@ HEDGES: list[tuple[str, re.Pattern[str]]] = [
         EXPECTED,
         re.compile(
             r"\b(?:(?:is|are|was|were) (?:widely |also )?expected to|expected to|expects?"
-            r"|(?:is|are) projected|projected|(?:projects|forecasts) (?:that|a|an)\b|forecasts?|forecasted"
+            r"|(?:is|are) projected|projected|forecasts?|forecasted"
+            r"|projects(?= (?!(?:are|is|were|was|have|has|in|of|for|and|with|to|on|that|which|like"
+            r"|such|include|includes|included)\b)[a-z])"
             r"|predicts?|predicted|prediction|(?:is |are )?likely|unlikely|anticipated?"
             r"|estimated to|on track to|poised to|stands? to)\b",
             re.I,
@@ -98,6 +100,12 @@ GOVERNMENT = re.compile(
     r"|bureau|department|authorit(?:y|ies)|regulators?|parliament|congress|the state|beijing"
     r"|plan|strategy|policy|programme|program|initiative|guidelines?|opinions?|notice"
     r")\b",
+    re.I,
+)
+# Documents that set targets when they say something "will" happen.
+DOCUMENT = re.compile(
+    r"\b(?:plan|strategy|programme|program|guidelines?|opinions?|notice|law|regulation|directive"
+    r"|white paper|five-year plan)\b",
     re.I,
 )
 # Past events an article reports: each is a statistic, checkable at publication.
@@ -156,25 +164,33 @@ OPINION = re.compile(
 
 # --- Claimants ----------------------------------------------------------------------------------
 
-ACCORDING_TO = re.compile(r"\baccording to (?P<who>[^,.;:()]{2,80}?)(?=[,.;:()]|$| (?:the|a|an) )", re.I)
+ACCORDING_TO = re.compile(
+    r"\baccording to (?P<who>[^,.;:()]{2,80}?)(?=[,.;:()]|$| (?:the|a|an) )", re.I
+)
 _SAYS = (
-    r"(?:says|said|say|forecasts?|projects?|predicts?|expects?|estimates?|reports?|reported"
-    r"|reportedly|states?|stated|announced|argues|argued|notes|noted|finds|found|shows|showed"
+    r"(?:says|said|say|forecasts?|projects|predicts?|expects?|estimates?|reports?|reported"
+    r"|reportedly|states|stated|announced|argues|argued|notes|noted|finds|found|shows|showed"
     r"|warns|warned|believes|calls for|stipulates|sets|set out|aims|plans|intends|targets"
-    r"|wants|seeks|will|launched|issued|released|indicates|predicted|projected|writes|wrote)"
+    r"|wants|seeks|will|launched|issued|released|indicates|indicated|predicted|projected"
+    r"|writes|wrote|approved|unveiled|published)"
 )
+_ROLE = (
+    r"(?:government|ministry|minister|analysts?|firm|plan|bank|agency|commission|council|report"
+    r"|strategy|study|survey|institute|researchers?|economists?|officials?|company|forecasters?"
+    r"|consultancy|research|document|opinions?|guidelines?|notice|programme|program|initiative"
+    r"|regulators?|authorit(?:y|ies)|administration|bureau|office|department|data)"
+)
+_NAME = r"[A-Z][\w&.'’\-]*"
+# The noun phrase just before a verb of saying or planning: "Ministry of Industry and
+# Information Technology (MIIT) indicates", "an analyst firm forecasts", "the plan says".
 SAYS = re.compile(
-    rf"(?P<who>(?:(?:the|an?|our|its|their|this|these)\s+)?(?:[\w'’&().\-]+\s+){{0,5}}?[\w'’&).\-]+)\s+{_SAYS}\b"
-)
-WHO_WORDS = re.compile(
-    r"\b(?:[A-Z][\w&.\-]*|government|ministry|minister|analysts?|firm|plan|bank|agency|commission"
-    r"|council|report|strategy|study|survey|institute|researchers?|economists?|officials?"
-    r"|company|forecasters?|consultancy|research|statistics|data|document|opinions?|guidelines?"
-    r"|notice|programme|program|initiative)\b"
+    rf"(?P<who>(?:(?:the|an?|its|their)\s+)?(?:{_NAME}['’]s\s+)?"
+    rf"(?:(?:{_NAME}|of|for|and|&|the)\s+){{0,7}}?(?:(?:[a-z]+\s+){{0,2}}{_ROLE}|{_NAME})"
+    rf"(?:\s+\([A-Z][\w&.\-]*\))?)\s+(?:has\s+|have\s+|had\s+)?(?:recently\s+|also\s+)?{_SAYS}\b"
 )
 NOT_WHO = re.compile(
     r"^(?:we|i|it|this|that|these|those|they|there|he|she|which|who|the|a|an|and|but|however"
-    r"|moreover|so|in|for|as|to|by|of|with)$",
+    r"|moreover|so|in|for|as|to|by|of|with|research|data|report)$",
     re.I,
 )
 
@@ -208,6 +224,48 @@ ABOUT_US = re.compile(
     re.I,
 )
 ENGLISH_WORDS = frozenset(
-    "the of and to in is that for it as was with be by on not he this are or his from at which"
-    " but have an they you were their has had its will would there been more also can than".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "it",
+        "as",
+        "was",
+        "with",
+        "be",
+        "by",
+        "on",
+        "not",
+        "he",
+        "this",
+        "are",
+        "or",
+        "his",
+        "from",
+        "at",
+        "which",
+        "but",
+        "have",
+        "an",
+        "they",
+        "you",
+        "were",
+        "their",
+        "has",
+        "had",
+        "its",
+        "will",
+        "would",
+        "there",
+        "been",
+        "more",
+        "also",
+        "can",
+        "than",
+    ]
 )

@@ -28,7 +28,10 @@ _FORMS: list[tuple[re.Pattern[str], Precision]] = [
     (re.compile(rf"(?<!\d){_YEAR}-(?P<num>[01]?\d)-{_DAY}(?=$|[T\s,.;|)])", re.I), Precision.DAY),
     (re.compile(rf"(?<!\d){_YEAR}/(?P<num>[01]?\d)/{_DAY}{_END}", re.I), Precision.DAY),
     (re.compile(rf"\b(?:{_WEEKDAY})?{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I), Precision.DAY),
-    (re.compile(rf"\b(?:{_WEEKDAY})?{_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}\b", re.I), Precision.DAY),
+    (
+        re.compile(rf"\b(?:{_WEEKDAY})?{_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}\b", re.I),
+        Precision.DAY,
+    ),
     (re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.I), Precision.MONTH),
 ]
 # Words a date line may carry beside the date without being a sentence of the article.
@@ -51,7 +54,9 @@ def read_date(line: str) -> PrintedDate | None:
     for pattern, precision in _FORMS:
         for match in pattern.finditer(line):
             parts = match.groupdict()
-            month = int(parts["num"]) if parts.get("num") else _MONTH_NUMBERS[parts["month"].lower()]
+            month = (
+                int(parts["num"]) if parts.get("num") else _MONTH_NUMBERS[parts["month"].lower()]
+            )
             day = int(parts["day"]) if parts.get("day") else 1
             try:
                 date = datetime.date(int(parts["year"]), month, day)

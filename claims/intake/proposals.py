@@ -125,8 +125,10 @@ _TARGET_LIST = re.compile(
     re.I,
 )
 # "Consolidation Wave (2024-2026): We predict…": a list item's label, not its claim.
-_ITEM_LABEL = re.compile(r"^(?!\W*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)"
-                         r"[A-Z][^:.!?]{0,60}:\s+(?=\S)")
+_ITEM_LABEL = re.compile(
+    r"^(?!\W*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)"
+    r"[A-Z][^:.!?]{0,60}:\s+(?=\S)"
+)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"[*_`]+")
 _SENTENCE_END = re.compile(r"[.!?:;)\"'”’]$")
@@ -252,7 +254,10 @@ def _table_blocks(rows: list[tuple[int, str]]) -> list[_Block]:
         if all(re.fullmatch(r":?-{2,}:?", cell) for cell in cells if cell):
             continue
         block = _Block(offset, row, "row")
-        block.siblings = [_Block(0, "\t".join(header), "header"), _Block(0, "\t".join(cells), "cells")]
+        block.siblings = [
+            _Block(0, "\t".join(header), "header"),
+            _Block(0, "\t".join(cells), "cells"),
+        ]
         blocks.append(block)
     return blocks
 
@@ -332,11 +337,12 @@ def _clauses(sentence: str, article: Article) -> list[tuple[int, str]]:
         for match in _SOFT_BREAK.finditer(sentence):
             left, right = sentence[: match.start()], sentence[match.end() :]
             left = left[cuts[-1] :] if cuts else left
-            if _quantities(left, _horizons(left, article)) and _quantities(
-                right, _horizons(right, article)
+            if (
+                _quantities(left, _horizons(left, article))
+                and _quantities(right, _horizons(right, article))
+                or match[0].strip(" ,") in ("while", "whereas")
+                and len(left.split()) > 4
             ):
-                cuts.append(match.start())
-            elif match[0].strip(" ,") in ("while", "whereas") and len(left.split()) > 4:
                 cuts.append(match.start())
     # "… by 2025 (this goal was originally set in 2022)": an aside with a date of its own.
     aside = re.search(r"\s\((?=[^()]*\b(?:was|were|is|has|had)\b)[^()]{8,}\)\W*$", sentence)
@@ -365,20 +371,21 @@ def _has_lead(horizon: HorizonMatch) -> bool:
 
 
 def _claimant(text: str) -> str:
+    """Who the clause says makes the claim, when it names them; "" for the outlet itself."""
     if match := cues.ACCORDING_TO.search(text):
         return match["who"].strip()
     for match in cues.SAYS.finditer(text):
-        words = match["who"].split()
-        # The claimant is the noun phrase just before the verb, after any opening words.
-        while words and (cues.NOT_WHO.match(words[0]) and len(words) > 1):
-            if words[0].lower() in ("the", "a", "an") and len(words) > 1:
-                break
-            words = words[1:]
-        who = " ".join(words).strip(",;:")
-        if not who or cues.NOT_WHO.match(who) or not cues.WHO_WORDS.search(who):
-            continue
-        if re.match(r"(?:we|our)\b", who, re.I):
+        who = match["who"].strip()
+        first = who.split()[0]
+        if re.match(r"(?:we|our|i)$", first, re.I):
             return ""
+        # A capitalised first word may only open the sentence ("However the ministry…").
+        while who.split() and cues.NOT_WHO.match(who.split()[0]) and len(who.split()) > 1:
+            if who.split()[0].lower() in ("the", "an", "a"):
+                break
+            who = who.split(" ", 1)[1]
+        if cues.NOT_WHO.match(who):
+            continue
         return who
     return ""
 
@@ -386,9 +393,14 @@ def _claimant(text: str) -> str:
 def _clean(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub("", text)
-    text = re.sub(r"^\s*(?:however|moreover|indeed|still|hence|thus|so|also|furthermore|meanwhile"
-                  r"|for instance|for example|in addition|in contrast|secondly|firstly|finally"
-                  r"|first|second|third|overall|regardless|as such|in fact),\s*", "", text, flags=re.I)
+    text = re.sub(
+        r"^\s*(?:however|moreover|indeed|still|hence|thus|so|also|furthermore|meanwhile"
+        r"|for instance|for example|in addition|in contrast|secondly|firstly|finally"
+        r"|first|second|third|overall|regardless|as such|in fact),\s*",
+        "",
+        text,
+        flags=re.I,
+    )
     text = re.sub(r"\s+", " ", text).strip(" ;,:")
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
@@ -412,7 +424,9 @@ def _publication_end(article: Article) -> datetime.date | None:
 
 def _is_past(horizon: HorizonMatch, clause: str, article: Article) -> bool:
     before = clause[max(0, horizon.start - 25) : horizon.start].lower()
-    if re.search(r"(?:since|as of|as at|ago|last|recent|originally set in|in the past)\W*$", before):
+    if re.search(
+        r"(?:since|as of|as at|ago|last|recent|originally set in|in the past)\W*$", before
+    ):
         return True
     published = _publication_end(article)
     return bool(published and horizon.deadline and horizon.deadline.date <= published)
@@ -469,10 +483,20 @@ def _read_clause(clause: str, block: _Block, article: Article, inherited: Horizo
     else:
         target_reason = hedge_class == cues.TARGET or (policy_verb and block.kind == "item")
     subject = plain[: plain.lower().find(word.lower())] if word else ""
+    # A government that "will" act sets a target; a plan that says something "will" happen too.
+    after_will = re.search(r"\bwill\s+(?:\w+ly\s+)?(\w+.*)", plain)
+    government = bool(cues.GOVERNMENT.search(subject))
     government_will = (
         hedge_class == cues.ASSERTED
         and bool(future)
-        and bool(cues.GOVERNMENT.search(subject) or cues.ACT_OF_STATE.search(plain))
+        and (
+            (
+                cues.ACT_OF_STATE.search(plain)
+                and (government or re.search(r"\b[A-Z]{2,6}\b", subject))
+            )
+            or (government and after_will and cues.POLICY_VERBS.match(after_will[1]))
+            or bool(cues.DOCUMENT.search(claimant))
+        )
     )
     # A government's act that sets something for a future period ("released instructions for
     # reporting from 2023 to 2025") is a target it set.
@@ -504,7 +528,9 @@ def _read_clause(clause: str, block: _Block, article: Article, inherited: Horizo
         word, hedge_class = "", ""
     else:
         return None
-    factual = quantities or dated or cues.PAST_EVENT.search(plain) or cues.STATE_OF_FACTS.search(plain)
+    factual = (
+        quantities or dated or cues.PAST_EVENT.search(plain) or cues.STATE_OF_FACTS.search(plain)
+    )
     if opinion and not factual and kind != TARGET:
         return None
     if kind == STATISTIC and not (quantities or dated or _named(plain) or factual):
@@ -567,7 +593,10 @@ def _proposal(
         deadline, precision = _publication_deadline(article)
         words = reading.horizon.words if reading.horizon else ""
     elif reading.horizon is not None and reading.horizon.deadline:
-        deadline, precision = reading.horizon.deadline.date, reading.horizon.deadline.precision.value
+        deadline, precision = (
+            reading.horizon.deadline.date,
+            reading.horizon.deadline.precision.value,
+        )
         words = reading.horizon.words
     else:
         deadline, precision = None, ""
@@ -600,8 +629,18 @@ def _row_proposals(block: _Block, article: Article) -> list[Proposal]:
         forecast_header = bool(cues.HEDGES[1][1].search(title) or re.search(r"\b20\d\dE\b", title))
         horizon = horizons[0] if horizons else None
         future = horizon is not None and not _is_past(horizon, title, article)
-        kind = FORECAST if forecast_header or (future and not _is_past(horizon, title, article)) else STATISTIC
-        reading = _Reading(kind, "projected" if forecast_header else "", cues.EXPECTED if kind == FORECAST else "", horizon, "")
+        kind = (
+            FORECAST
+            if forecast_header or (future and not _is_past(horizon, title, article))
+            else STATISTIC
+        )
+        reading = _Reading(
+            kind,
+            "projected" if forecast_header else "",
+            cues.EXPECTED if kind == FORECAST else "",
+            horizon,
+            "",
+        )
         statement = f"{label}, {title.lower() or 'value'}: {cell}."
         proposal = _proposal(article, block.start, block.text, statement, reading)
         if kind == STATISTIC and horizon is not None:
@@ -619,15 +658,17 @@ def _text_proposals(block: _Block, article: Article) -> list[Proposal]:
         inherited = opening[0] if opening and opening[0].start < 5 else None
         first_clause_prefix = ""
         for index, (at, clause) in enumerate(clauses):
-            reading = _read_clause(clause, block, article, inherited if index else None)
-            if reading is None:
-                continue
             statement_text = clause
             if index == 0:
                 numbers = _quantities(clause, [])
                 first_clause_prefix = clause[: numbers[0].start()] if numbers else ""
             elif first_clause_prefix and cues.QUANTITY.match(clause):
+                # "… 2.5% between 2026 and 2030 and 2.0% between 2031 and 2035": the second
+                # claim borrows the first one's subject and verb.
                 statement_text = first_clause_prefix + clause
+            reading = _read_clause(statement_text, block, article, inherited if index else None)
+            if reading is None:
+                continue
             if block.kind == "item" and block.intro and reading.kind == TARGET:
                 intro = block.intro.text.rstrip(":").strip()
                 statement_text = f"{intro} {statement_text[0].lower()}{statement_text[1:]}"
@@ -652,8 +693,10 @@ def _figures(text: str) -> set[str]:
 def _restates(later: Proposal, earlier: Proposal) -> bool:
     """A later proposal that repeats an earlier one's figures about the same thing."""
     if later.quote == earlier.quote:
-        return later.kind == earlier.kind and later.deadline == earlier.deadline and (
-            later.statement == earlier.statement
+        return (
+            later.kind == earlier.kind
+            and later.deadline == earlier.deadline
+            and (later.statement == earlier.statement)
         )
     figures = _figures(later.quote)
     if not figures or not figures <= _figures(earlier.quote):
@@ -674,7 +717,9 @@ def _reads_english(text: str) -> bool:
 
 
 def _normalized_quote(text: str) -> str:
-    text = text.translate(str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"}))
+    text = text.translate(
+        str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+    )
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
@@ -707,9 +752,11 @@ def propose_claims(article: Article, *, existing_quotes: list[str] | tuple = ())
     for proposal in body:
         if not any(_restates(proposal, earlier) for earlier in kept):
             kept.append(proposal)
-    for proposal in title:
-        if not any(_restates(proposal, other) or _headline_of(proposal, other) for other in kept):
-            kept.insert(0, proposal)
+    kept[0:0] = [
+        proposal
+        for proposal in title
+        if not any(_restates(proposal, other) or _headline_of(proposal, other) for other in kept)
+    ]
     recorded = {_normalized_quote(q) for q in existing_quotes}
     for proposal in kept:
         proposal.already_recorded = _normalized_quote(proposal.quote) in recorded

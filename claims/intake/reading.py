@@ -44,20 +44,19 @@ _HTML_START = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<!--
 # Lines at the top of a page that are chrome, not its title.
 _CHROME = re.compile(
     r"^(?:skip to (?:main )?content|menu|home|search|share|print|subscribe|sign in|log in"
-    r"|advertisement|contents?|table of contents|\S.*\b\d+ min(?:ute)?s? read)$",
+    r"|advertisement|contents?|table of contents|.*\d+\s*min(?:ute)?s? read)$",
     re.I,
 )
 _SHOUTED_NAME = re.compile(r"^[A-Z][A-Z&.'\- ]{1,40}$")  # "MERICS", "THE ROBOTICS BRIEFING"
-_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?([A-Z][\w&.'\- ]{1,60}?)\s*(?:\.|\||$)", re.I)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?([A-Z][\w&.'\- ]{1,60}?)\s*(?:\.|\||$)", re.I
+)
 _PUBLISHER_LABEL = re.compile(r"^(?:publisher|published by|source)\s*:?\s*(.*)$", re.I)
 
 
 def decode(data: bytes | str) -> tuple[str, bool]:
     """The text of a file and whether it is HTML. Raises IntakeError for empty, binary, too big."""
-    if isinstance(data, str):
-        raw = data.encode("utf-8", "surrogatepass")
-    else:
-        raw = data
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if len(raw) > MAX_ARTICLE_BYTES:
         raise IntakeError(
             f"The article is {len(raw):,} bytes; the most that can be read is "
@@ -102,7 +101,11 @@ def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
 def _outlet_from_text(lines: list[tuple[int, str]]) -> str:
     for _offset, line in lines[:6]:
         stripped = line.strip()
-        if _SHOUTED_NAME.match(stripped) and len(stripped.split()) <= 4 and not _CHROME.match(stripped):
+        if (
+            _SHOUTED_NAME.match(stripped)
+            and len(stripped.split()) <= 4
+            and not _CHROME.match(stripped)
+        ):
             return stripped
     for index, (_offset, line) in enumerate(lines):
         if label := _PUBLISHER_LABEL.match(line.strip()):
@@ -183,7 +186,7 @@ def read_article(
         article.published_on, article.published_precision = None, Precision.DAY
     if article.published_on is None:
         article.notes.append(
-            "No publication date found: enter it, and horizons such as \"within two years\" "
+            'No publication date found: enter it, and horizons such as "within two years" '
             "will be read from it."
         )
     if not article.title:

@@ -85,7 +85,9 @@ def _locate(text: str, squashed: tuple[str, list[int]], quote: str) -> tuple[int
 
 
 def deadline_in_window(
-    proposed: datetime.date | None, proposed_precision: str, expected: datetime.date | None,
+    proposed: datetime.date | None,
+    proposed_precision: str,
+    expected: datetime.date | None,
     expected_precision: str,
 ) -> bool:
     if expected is None or proposed is None:
@@ -102,7 +104,9 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def score_article(text: bytes, source_file: str, article: dict, entries: list[dict]) -> ArticleScore:
+def score_article(
+    text: bytes, source_file: str, article: dict, entries: list[dict]
+) -> ArticleScore:
     import time
 
     published_on = datetime.date.fromisoformat(str(article["published_on"]))
@@ -118,19 +122,23 @@ def score_article(text: bytes, source_file: str, article: dict, entries: list[di
         deadline = None
         claim_precision = ""
         if horizon and horizon != NO_HORIZON:
-            parsed = parse_horizon(horizon, published_on=published_on, published_precision=precision)
+            parsed = parse_horizon(
+                horizon, published_on=published_on, published_precision=precision
+            )
             deadline, claim_precision = parsed.date, parsed.precision.value
         claim = SeedClaim(entry["slug"], entry["quote"], entry["kind"], deadline, claim_precision)
         # No horizon words in the article: the seed's deadline is the registry's reading (issue
         # 14), which no reading of the text can find; a proposal without one is in the window.
-        claim.registry_reading = entry["kind"] != "statistic" and not (
-            entry.get("deadline_text") or ""
-        ).strip()
+        claim.registry_reading = (
+            entry["kind"] != "statistic" and not (entry.get("deadline_text") or "").strip()
+        )
         claim.span = _locate(read.text, squashed, entry["quote"])
         claims.append(claim)
     score = ArticleScore(source_file, claims, proposals, seconds=seconds)
     for claim in claims:
-        overlapping = [p for p in proposals if claim.span and _overlaps((p.start, p.end), claim.span)]
+        overlapping = [
+            p for p in proposals if claim.span and _overlaps((p.start, p.end), claim.span)
+        ]
         if not overlapping:
             score.missed.append(claim)
             continue
@@ -140,7 +148,9 @@ def score_article(text: bytes, source_file: str, article: dict, entries: list[di
             for p in overlapping
             if p.kind == claim.kind
             and (
-                deadline_in_window(p.deadline, p.deadline_precision, claim.deadline, claim.precision)
+                deadline_in_window(
+                    p.deadline, p.deadline_precision, claim.deadline, claim.precision
+                )
                 or (claim.registry_reading and p.deadline is None)
             )
         ]

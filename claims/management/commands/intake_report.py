@@ -25,11 +25,15 @@ class Command(BaseCommand):
     def handle(self, *args, articles=None, details=False, **options):
         folder = Path(articles or settings.SEED_ARTICLES_DIR)
         if not folder.is_dir():
-            raise CommandError(f"No seed articles in {folder}; set SEED_ARTICLES_DIR or --articles.")
+            raise CommandError(
+                f"No seed articles in {folder}; set SEED_ARTICLES_DIR or --articles."
+            )
         scores = development_report(folder)
         out = self.stdout.write
-        out(f"{'article':<26} {'claims':>6} {'found':>6} {'right':>6} {'recall':>7} "
-            f"{'proposals':>9} {'claims':>6} {'precision':>9} {'seconds':>7}")
+        out(
+            f"{'article':<26} {'claims':>6} {'found':>6} {'right':>6} {'recall':>7} "
+            f"{'proposals':>9} {'claims':>6} {'precision':>9} {'seconds':>7}"
+        )
         totals = [0, 0, 0, 0, 0]
         for s in scores:
             out(
@@ -37,20 +41,25 @@ class Command(BaseCommand):
                 f"{s.recall:>7.0%} {len(s.proposals):>9} {s.matching_proposals:>6} "
                 f"{s.precision:>9.0%} {s.seconds:>7.2f}"
             )
-            for i, n in enumerate((len(s.claims), len(s.found), len(s.right), len(s.proposals),
-                                   s.matching_proposals)):
+            for i, n in enumerate(
+                (len(s.claims), len(s.found), len(s.right), len(s.proposals), s.matching_proposals)
+            ):
                 totals[i] += n
         claims, found, right, proposals, matching = totals
         out(
             f"{'all':<26} {claims:>6} {found:>6} {right:>6} {right / max(claims, 1):>7.0%} "
             f"{proposals:>9} {matching:>6} {matching / max(proposals, 1):>9.0%}"
         )
-        out("recall: seed claims found with the right kind and deadline window; precision: "
-            "proposals whose quote overlaps a seed claim's quote.")
+        out(
+            "recall: seed claims found with the right kind and deadline window; precision: "
+            "proposals whose quote overlaps a seed claim's quote."
+        )
         if details:
             for s in scores:
                 for claim in s.missed:
-                    out(f"MISSED {s.source_file[:3]} {claim.kind:<9} {claim.slug}: {claim.quote[:90]}")
+                    out(
+                        f"MISSED {s.source_file[:3]} {claim.kind:<9} {claim.slug}: {claim.quote[:90]}"
+                    )
                 for claim, p in s.wrong:
                     out(
                         f"WRONG  {s.source_file[:3]} {claim.slug}: seed {claim.kind} {claim.deadline}"
