@@ -377,6 +377,8 @@ def _claimant(text: str) -> str:
     for match in cues.SAYS.finditer(text):
         who = match["who"].strip()
         first = who.split()[0]
+        if who == first and first.istitle() and match[0].endswith(" will") and not match.start():
+            continue  # "Output will fall": the sentence's subject, not someone speaking
         if re.match(r"(?:we|our|i)$", first, re.I):
             return ""
         # A capitalised first word may only open the sentence ("However the ministry…").
@@ -711,7 +713,7 @@ def _reads_english(text: str) -> bool:
     if _latin_share(sample) < 0.6:
         return False
     words = re.findall(r"[a-z]+", sample.lower())
-    if len(words) < 8:
+    if len(words) < 30:  # too short to tell; the cue words decide
         return True
     return sum(1 for w in words if w in cues.ENGLISH_WORDS) / len(words) >= 0.08
 
