@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 MIN_PYTHON := 3.12
 
-.PHONY: run test lint format setup python-version bench
+.PHONY: run test lint format setup python-version bench intake-report bench-intake
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -61,3 +61,11 @@ bench: setup
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/serve.py $(BENCH_ARGS)
+
+# The article intake on the seed articles: recall and precision per article (issue 13).
+intake-report: setup
+	$(PY) manage.py intake_report $(INTAKE_REPORT_ARGS)
+
+# How long proposing claims for a 20,000-character article takes (bench/intake.py).
+bench-intake: setup
+	$(PY) bench/intake.py

@@ -318,3 +318,93 @@ def deadline_from_entry(
         )
         return deadline.date, deadline.precision
     return date, precision
+
+
+# --- Search mode: the same rules over running text ----------------------------------------
+
+# Lead words that running text puts before a horizon and that mean what "by" means. They are
+# kept in the found words but the deadline is read from what follows them, by the rules above.
+_SEARCH_LEADS = r"(?:(?:through|until|till|up to|no later than|for) )?"
+# A horizon starts and ends at a word boundary, and a year is not part of a number or an amount.
+_SEARCH_BEFORE = r"(?<![\w$€£¥.\-])"
+_SEARCH_AFTER = r"(?![\w%]|-\w|\.\d)"
+_SEARCH_RULES: list[tuple[re.Pattern[str], _Handler]] = [
+    (re.compile(f"{_SEARCH_BEFORE}{_SEARCH_LEADS}(?:{pattern.pattern}){_SEARCH_AFTER}"), handler)
+    for pattern, handler in _RULES
+]
+
+
+@dataclass(frozen=True)
+class HorizonMatch:
+    """Horizon words found in running text: where, what they say, and the deadline they give.
+
+    ``deadline`` is None when the words cannot give one yet, e.g. "within two years" with no
+    publication date; ``error`` then says why, in the parser's words.
+    """
+
+    start: int
+    end: int
+    words: str
+    deadline: Deadline | None
+    error: str = ""
+
+
+def _normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """`_normalize` without the final strip, and for each character the offset it came from."""
+    normalized = text.lower().translate(_TIDY)
+    if len(normalized) == len(text):
+        offsets = list(range(len(text)))
+    else:  # a character whose lower case is longer ("İ"): map each piece back to it
+        offsets = [i for i, char in enumerate(text) for _ in char.lower().translate(_TIDY)]
+    for pattern, replacement in ((r"\bthe\b|,", " "), (r"\s*-\s*", "-"), (r"\s+", " ")):
+        pieces: list[str] = []
+        new_offsets: list[int] = []
+        position = 0
+        for match in re.finditer(pattern, normalized):
+            pieces.append(normalized[position : match.start()])
+            new_offsets.extend(offsets[position : match.start()])
+            pieces.append(replacement)
+            new_offsets.extend([offsets[match.start()]] * len(replacement))
+            position = match.end()
+        pieces.append(normalized[position:])
+        new_offsets.extend(offsets[position:])
+        normalized, offsets = "".join(pieces), new_offsets
+    return normalized, offsets
+
+
+def find_horizons(
+    text: str,
+    *,
+    published_on: datetime.date | None = None,
+    published_precision: Precision = Precision.DAY,
+) -> list[HorizonMatch]:
+    """Every horizon in running text, in order, read by the same rules as `parse_horizon`.
+
+    Where two readings overlap, the longer one wins ("by the end of 2025" over "2025"; "between
+    2026 and 2030" over "2026"); at equal length, the rule tried first in `parse_horizon` wins.
+    Spans are offsets into ``text``; ``words`` is the text they cover, as written.
+    """
+    precision = Precision(published_precision)
+    normalized, offsets = _normalize_with_offsets(text)
+    candidates: list[tuple[int, int, int, re.Match[str], _Handler]] = []
+    for order, (pattern, handler) in enumerate(_SEARCH_RULES):
+        for match in pattern.finditer(normalized):
+            if match.end() > match.start():
+                candidates.append((match.start(), -match.end(), order, match, handler))
+    # Leftmost first, then longest: a reading that starts inside an earlier one is dropped.
+    candidates.sort(key=lambda candidate: candidate[:3])
+    found: list[HorizonMatch] = []
+    taken_until = -1
+    for start, negative_end, _order, match, handler in candidates:
+        end = -negative_end
+        if start < taken_until:
+            continue
+        taken_until = end
+        first, last = offsets[start], offsets[end - 1] + 1
+        words = text[first:last].strip()
+        ctx = _Context(words, published_on, precision)
+        try:
+            found.append(HorizonMatch(first, last, words, handler(match, ctx)))
+        except HorizonError as error:
+            found.append(HorizonMatch(first, last, words, None, str(error)))
+    return found
