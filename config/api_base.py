@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_etags, quote_etag
-from rest_framework import exceptions, parsers, status, views
+from rest_framework import exceptions, parsers, status
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
@@ -46,7 +46,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, with every error body an object as the schema documents: a bare list of
     messages (DRF's `ValidationError("…")`, e.g. its search filter's "Null characters are not
     allowed.") becomes {"non_field_errors": [...]}."""
-    response = views.exception_handler(exc, context)
+    # Imported here: DRF's views module reads the settings that name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, list):
         response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
     return response
