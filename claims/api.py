@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from claims import lifecycle, versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, ClaimantType, Evidence, Kind, Status, Transition, Verdict
-from claims.validators import validate_http_url
+from claims.validators import normalize_web_address, validate_web_address
 from config.api_base import ConditionalUpdateMixin, Conflict, lifecycle_errors_as_400
 from registry.models import Article, Entity, Outlet
 
@@ -40,11 +40,14 @@ class TransitionSerializer(serializers.ModelSerializer):
 
 @extend_schema_field(OpenApiTypes.URI)
 class WebAddressField(serializers.CharField):
-    """As in the admin's EvidenceForm: a scheme-less or non-web address is refused, not "fixed"
-    (DRF's URLField would also take ftp://)."""
+    """As in the admin's EvidenceForm: normalised, and a scheme-less, non-web or non-public
+    address is refused, not "fixed" (DRF's URLField would also take ftp://)."""
 
     def __init__(self, **kwargs):
-        super().__init__(max_length=2000, validators=[validate_http_url], **kwargs)
+        super().__init__(max_length=2000, validators=[validate_web_address], **kwargs)
+
+    def to_internal_value(self, data) -> str:
+        return normalize_web_address(super().to_internal_value(data))
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -7,7 +7,17 @@ from django import forms
 from claims import versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Status, Verdict
-from claims.validators import validate_http_url
+from claims.validators import normalize_web_address, validate_web_address
+
+
+class WebAddressFormField(forms.CharField):
+    # Django's URL form field quietly adds "https://" to a scheme-less address; an editor who
+    # pasted half a link should be told instead.
+    widget = forms.URLInput
+    default_validators = [validate_web_address]
+
+    def to_python(self, value):
+        return normalize_web_address(super().to_python(value))
 
 
 class RefusesStaleSaves(forms.Form):
@@ -68,11 +78,7 @@ class RefusesStaleSaves(forms.Form):
 
 
 class EvidenceForm(RefusesStaleSaves, forms.ModelForm):
-    # Django's URL form field quietly adds "https://" to a scheme-less address; an editor who
-    # pasted half a link should be told instead.
-    url = forms.CharField(
-        label="URL", max_length=2000, validators=[validate_http_url], widget=forms.URLInput
-    )
+    url = WebAddressFormField(label="URL", max_length=2000)
 
     class Meta:
         model = Evidence
@@ -116,6 +122,8 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
     class Meta:
         model = Claim
         fields = Claim.EDITABLE_FIELDS
+        # The browser's own range check; the model's validators give the field error.
+        widgets = {"probability": forms.NumberInput(attrs={"min": "0", "max": "1"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

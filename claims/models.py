@@ -9,15 +9,17 @@ that no path, not even a raw UPDATE, can store a claim that contradicts them.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from claims.validators import validate_http_url
+from claims.validators import normalize_web_address, validate_web_address
 from registry.models import Article, Entity, Topic
 from registry.precision import Precision
+from registry.validators import validate_no_bidi_controls
 
 
 class Status(models.TextChoices):
@@ -50,6 +52,17 @@ def _choices_constraint(field: str, choices: type[models.TextChoices], *, blank:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__in": values}), name=f"claim_{field}_valid"
     )
+
+
+class WebAddressField(models.URLField):
+    """A link readers click: normalised and checked by claims.validators whenever the model is
+    cleaned (admin, API, seed loader), so the database's constraint never sees a bad one."""
+
+    default_validators = [validate_web_address]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_web_address(value) if value else value
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -121,7 +134,10 @@ class Claim(models.Model):
     about = models.ManyToManyField(Entity, blank=True, related_name="claims_about")
     topics = models.ManyToManyField(Topic, blank=True, related_name="claims")
 
-    statement = models.TextField(help_text="One checkable sentence, written by an editor.")
+    statement = models.TextField(
+        help_text="One checkable sentence, written by an editor.",
+        validators=[validate_no_bidi_controls],
+    )
     quote = models.TextField(help_text="Verbatim from the article.")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     made_on = models.DateField(help_text="Usually the article's publication date.")
@@ -147,6 +163,8 @@ class Claim(models.Model):
         null=True,
         blank=True,
         help_text="Only when the article states one, from 0 to 1.",
+        # A field error for the editor; the claim_probability_range constraint stays as the net.
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
 
     # Lifecycle state: written only by claims.lifecycle.
@@ -294,9 +312,9 @@ class Evidence(models.Model):
         CONTEXT = "context", "Context"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
-    url = models.URLField(max_length=2000, validators=[validate_http_url])
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
+    url = WebAddressField(max_length=2000)
+    title = models.CharField(max_length=300, validators=[validate_no_bidi_controls])
+    publisher = models.CharField(max_length=200, blank=True, validators=[validate_no_bidi_controls])
     published_on = models.DateField(null=True, blank=True)
     stance = models.CharField(max_length=8, choices=Stance.choices)
     note = models.TextField(blank=True, help_text="An excerpt, or what this shows.")

@@ -202,8 +202,18 @@ def load_registry(path: Path = SEED_PATH) -> SeedReport:
 
 
 def _get_or_create(model, slug: str, defaults: dict, report: SeedReport, label: str):
-    obj, created = model.objects.get_or_create(slug=slug, defaults=defaults)
-    if created:
+    obj = model.objects.filter(slug=slug).first()
+    if obj is None:
+        # Validated as the admin validates it; raised inside the transaction, so nothing stays.
+        obj = model(slug=slug, **defaults)
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            raise SeedError(
+                f"The seed registry was not loaded; nothing was stored:\n- {label} {slug}: "
+                + "; ".join(f"{f}: {' '.join(t)}" for f, t in error.message_dict.items())
+            ) from error
+        obj.save()
         report.count(label)
     return obj
 

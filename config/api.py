@@ -1,17 +1,11 @@
 """The REST API's addresses: version 1 under /api/v1/, its OpenAPI schema at /api/schema/, and
-interactive docs (Swagger UI at /api/docs/, Redoc at /api/redoc/) served from our own static
-files."""
+interactive docs (Swagger UI) at /api/docs/, served from our own static files. Any other address
+under /api/ is a JSON 404 (config.errors)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
-from django.urls import include, path, re_path
-from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from claims.api import ClaimViewSet, EvidenceViewSet
@@ -28,20 +22,9 @@ router.register("outlets", OutletViewSet)
 router.register("entities", EntityViewSet)
 router.register("topics", TopicViewSet)
 
-
-@csrf_exempt  # it changes nothing, whatever the method; a CSRF refusal would be an HTML 403
-def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    """A JSON 404 for any other address under /api/ (say /api/v1/claims/1.5/), as clients of a
-    JSON API expect, rather than the reader site's HTML page."""
-    return JsonResponse({"detail": "Not found."}, status=404)
-
-
 app_name = "api"
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    # Only addresses ending in a slash, so that /api/v1/claims still redirects to /api/v1/claims/.
-    re_path(r"^.*/$", not_found),
 ]

@@ -1,5 +1,6 @@
-"""What every endpoint of the REST API shares: pagination, ordering, ETags and preconditions, and
-the translation of the lifecycle's refusals into 400 answers.
+"""What every endpoint of the REST API shares: parsing, pagination, ordering, ETags and
+preconditions, the shape of error answers, and the translation of the lifecycle's refusals into
+400 answers.
 
 The endpoints themselves live beside their models (claims/api.py, registry/api.py); the URLs,
 schema and docs in config/api.py, and what the schema says of errors and ETags in
@@ -17,8 +18,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_etags, quote_etag
-from rest_framework import exceptions, status
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework import exceptions, parsers, status
+from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -32,6 +33,46 @@ from claims.filters import (
     validate_search_terms,
 )
 from claims.lifecycle import LifecycleError
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, except that a body nested too deeply for Python's json module (which
+    raises RecursionError, a 500) is refused as a parse error (400)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError(
+                "JSON parse error - the body is nested too deeply."
+            ) from error
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's handler, with every error body an object as the schema documents: a bare list of
+    messages (DRF's `ValidationError("…")`, e.g. its search filter's "Null characters are not
+    allowed.") becomes {"non_field_errors": [...]}."""
+    # Imported here: DRF's views module reads the settings that name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+    return response
+
+
+class OneValuePerParameter(BaseFilterBackend):
+    """Refuse (400, naming it) a query parameter given more than once: `page_size=1&page_size=2`
+    would otherwise quietly mean the last one. First among the filter backends, which every read
+    and every write to an existing object runs through (DRF's get_object filters too)."""
+
+    def filter_queryset(self, request: Request, queryset, view):
+        repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise exceptions.ValidationError(
+                {name: ["Given more than once: send it once."] for name in repeated}
+            )
+        return queryset
 
 
 class Pagination(PageNumberPagination):
@@ -119,6 +160,19 @@ def etag_for(content: bytes) -> str:
     return quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
 
 
+def representation_bytes(response: Response) -> bytes:
+    """What a read's ETag hashes. For JSON, the compact rendering whatever parameters the client
+    asked the renderer for (`Accept: application/json; indent=4` changes the bytes, not the
+    representation), so that the ETag is the one If-Match is checked against. Any other format
+    (the browsable API's HTML) is its own representation: its bytes."""
+    renderer = response.accepted_renderer
+    if not isinstance(renderer, JSONRenderer):
+        return response.content
+    if response.accepted_media_type == renderer.media_type:
+        return response.content  # already the compact rendering
+    return JSONRenderer().render(response.data)
+
+
 class ConditionalMixin:
     """ETags on a DRF view's reads, and 304 for a GET whose If-None-Match is still current.
 
@@ -135,7 +189,7 @@ class ConditionalMixin:
         if request.method not in self.etag_methods or response.status_code != 200:
             return response
         response.render()
-        response["ETag"] = etag_for(response.content)
+        response["ETag"] = etag_for(representation_bytes(response))
         # Caches may keep the body, but must ask again (cheaply, with the ETag) before reusing it.
         patch_cache_control(response, no_cache=True)
         if request.method in ("GET", "HEAD"):

@@ -4,6 +4,8 @@ that reads need no credentials, and how ETags work. Schemathesis holds the API t
 
 from __future__ import annotations
 
+import inspect
+
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
@@ -33,6 +35,13 @@ _ERROR_SCHEMA = {
 class AutoSchema(openapi.AutoSchema):
     def _conditional(self) -> bool:
         return isinstance(self.view, ConditionalMixin)
+
+    def get_description(self) -> str:
+        """The action's docstring, else the view's own: never one a view inherits from a mixin
+        (ConditionalMixin's notes on ETags are for us, not for clients)."""
+        action = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        own = inspect.cleandoc(type(self.view).__doc__ or "")
+        return (inspect.getdoc(action) if action is not None else "") or own
 
     def get_auth(self):
         auths = super().get_auth()

@@ -165,6 +165,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Where a sign-in lands when it has no next= (or one that is refused as off-site): the editors'
+# desk, not Django's /accounts/profile/, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -261,6 +264,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api_base.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
+        "config.api_base.OneValuePerParameter",
         "django_filters.rest_framework.DjangoFilterBackend",
         "config.api_base.BoundedSearchFilter",
         "config.api_base.StableOrderingFilter",
@@ -276,6 +280,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Deeply nested JSON is a 400, not a RecursionError; every error body is an object.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api_base.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "config.api_base.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claim registry API",
@@ -295,10 +306,12 @@ SPECTACULAR_SETTINGS = {
     },
     # Request and response bodies as separate components, so read-only fields are never asked for.
     "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI and Redoc from the sidecar package's static files: nothing from a CDN.
+    # Swagger UI from the sidecar package's static files: nothing from a CDN. (No Redoc: its page
+    # loads Google Fonts and its bundle an image from cdn.redoc.ly.)
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise send the schema to validator.swagger.io for a badge.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Background jobs (Celery; config/celery.py reads every CELERY_* setting). With REDIS_URL, Redis

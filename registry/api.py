@@ -53,6 +53,8 @@ class ArticleFilter(django_filters.FilterSet):
 
 
 class OutletViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Outlets: the publishers whose articles claims come from. Read-only."""
+
     queryset = Outlet.objects.all()
     lookup_value_converter = "int"
     serializer_class = OutletSerializer
@@ -62,6 +64,8 @@ class OutletViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ArticleViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Articles: the source documents claims are quoted from, with their publication dates. Read-only."""
+
     queryset = Article.objects.all()
     lookup_value_converter = "int"
     serializer_class = ArticleSerializer
@@ -72,6 +76,8 @@ class ArticleViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class EntityViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Entities: the companies, agencies, funds and people claims are made by or are about. Read-only."""
+
     queryset = Entity.objects.all()
     lookup_value_converter = "int"
     serializer_class = EntitySerializer
@@ -82,6 +88,8 @@ class EntityViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class TopicViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Topics claims are filed under. Read-only."""
+
     queryset = Topic.objects.all()
     lookup_value_converter = "int"
     serializer_class = TopicSerializer

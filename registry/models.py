@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.db import models
 
 from registry.precision import Precision
+from registry.validators import validate_no_bidi_controls
 
 
 class Outlet(models.Model):
     """A publisher: a newspaper, think tank, newsletter or government site."""
 
     slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_no_bidi_controls])
     url = models.URLField(blank=True)
 
     class Meta:
@@ -31,7 +32,7 @@ class Article(models.Model):
 
     slug = models.SlugField(max_length=120, unique=True)
     outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles")
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[validate_no_bidi_controls])
     authors = models.CharField(max_length=300, blank=True, help_text="As the article names them.")
     url = models.URLField(blank=True)
     published_on = models.DateField(
@@ -71,7 +72,7 @@ class Entity(models.Model):
         OTHER = "other", "Other"
 
     slug = models.SlugField(max_length=120, unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_no_bidi_controls])
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OTHER)
     url = models.URLField(blank=True)
 
@@ -85,7 +86,7 @@ class Entity(models.Model):
 
 class Topic(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_no_bidi_controls])
 
     class Meta:
         ordering = ["name"]

@@ -312,3 +312,73 @@ def test_the_editors_desk_shows_failed_notifications_with_a_link_to_them(editor_
     failed_list = reverse("admin:claims_notification_changelist") + "?state__exact=failed"
     assert failed_list in html
     assert editor_client.get(failed_list).status_code == 200
+
+
+def test_a_probability_out_of_range_is_a_field_error_on_the_claim_page(editor_client):
+    article = ArticleFactory(published_on=datetime.date(2023, 3, 1))
+
+    response = editor_client.post(ADD_URL, new_claim_data(article, probability="1.5"))
+
+    form = response.context["adminform"].form
+    assert response.status_code == 200
+    assert "less than or equal to 1" in " ".join(form.errors["probability"])
+    assert "__all__" not in form.errors  # no "Constraint claim_probability_range is violated"
+    assert 'min="0"' in str(form["probability"]) and 'max="1"' in str(form["probability"])
+    assert not Claim.objects.exists()
+
+
+def test_an_evidence_link_typed_in_capitals_is_saved_in_lower_case(editor_client):
+    claim = ClaimFactory()
+    data = evidence_row(
+        form_data(editor_client.get(change_url(claim))),
+        url="HTTP://EXAMPLE.ORG/Report",
+        title="Report",
+        stance="supports",
+    )
+
+    assert editor_client.post(change_url(claim), data).status_code == 302
+    assert Evidence.objects.get().url == "http://example.org/Report"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://editor:secret@example.org/", "user name and password"),
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("http://192.168.0.10/report", "private-network"),
+    ],
+)
+def test_an_evidence_link_that_is_not_a_public_page_is_refused_on_the_evidence_page(
+    editor_client, url, reason
+):
+    claim = ClaimFactory()
+    data = {"claim": claim.pk, "url": url, "title": "Report", "stance": "supports"}
+
+    response = editor_client.post(reverse("admin:claims_evidence_add"), data)
+
+    assert response.status_code == 200
+    assert reason in " ".join(response.context["adminform"].form.errors["url"])
+    assert not Evidence.objects.exists()
+
+
+def test_text_direction_controls_in_a_statement_are_refused(editor_client):
+    response = editor_client.post(
+        ADD_URL, new_claim_data(ArticleFactory(), statement="Exports \u202erise by 5%")
+    )
+
+    assert response.status_code == 200
+    assert "U+202E" in " ".join(response.context["adminform"].form.errors["statement"])
+    assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", ""])
+def test_a_sign_in_whose_next_is_refused_lands_on_the_editors_desk(client, next_url):
+    UserFactory(username="ed", password="correct horse", is_staff=True)
+
+    response = client.post(
+        reverse("admin:login") + (f"?next={next_url}" if next_url else ""),
+        {"username": "ed", "password": "correct horse", "next": next_url},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")

@@ -32,7 +32,7 @@ def link_due_notices_to_their_episode(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0007_evidence_version_history_version"),
+        ("claims", "0008_field_validators"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
