@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import jobs, lifecycle
+from claims import lifecycle
 from claims.forms import ClaimAdminForm, EvidenceForm
+from claims.jobs import runs
 from claims.models import Claim, Evidence, Job, Notification, Transition
 
 
@@ -309,14 +310,14 @@ class JobAdmin(ReadOnlyAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "beat_schedule": jobs.beat_schedule(),
-            "broker": jobs.broker_description(),
+            "beat_schedule": runs.beat_schedule(),
+            "broker": runs.broker_description(),
         }
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="schedule")
     def schedule(self, obj):
-        when = [entry["when"] for entry in jobs.beat_schedule() if entry["task"] == obj.name]
+        when = [entry["when"] for entry in runs.beat_schedule() if entry["task"] == obj.name]
         return ", ".join(when) or "on demand"
 
     @admin.display(description="last counts")

@@ -19,8 +19,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from claims import notifications
 from claims.cache import registry_changed
+from claims.jobs import notifications
 from claims.models import Claim, Status, Transition, Verdict
 
 

@@ -91,7 +91,7 @@ class ClaimQuerySet(models.QuerySet):
 
     def track_record(self):
         """Counts by status and verdict in one query; every track record on the site is this."""
-        from claims.track_records import TrackRecord  # imports this module
+        from claims.queries import TrackRecord  # imports this module
 
         counts = self.order_by().aggregate(
             total=Count("pk"),
@@ -367,7 +367,7 @@ class NotificationState(models.TextChoices):
 class Notification(models.Model):
     """One email to one editor about one event: a claim due, a reminder, or a day's digest.
 
-    Rows are created by the jobs in claims.notifications and sent by a later job, which takes
+    Rows are created by the jobs in claims.jobs.notifications and sent by a later job, which takes
     each row with a conditional UPDATE (pending -> sending) before it sends, so two workers or
     a redelivered task never send the same row twice. The unique constraints below make each
     (editor, claim, event, date) exist once, however many runs try to create it.

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "registry",
     "claims",
+    "reader",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -228,7 +230,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# The REST API (claims/api.py, registry/api.py, config/api.py). Reads are public; writes need the
+# The REST API (api/claims.py, api/sources.py, api/urls.py). Reads are public; writes need the
 # Editors group's model permissions. Anonymous clients are throttled per address.
 _API_ANON_RATE = env.str("API_ANON_RATE", default="120/minute")
 if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _API_ANON_RATE):
@@ -242,18 +244,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api_base.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "api.base.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "config.api_base.StableOrderingFilter",
+        "api.base.StableOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": _API_ANON_RATE},
     # How many proxies in front of us append to X-Forwarded-For. 0 (the default) throttles by
     # the connecting address, so that a client cannot dodge the limit with a forged header.
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
-    "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -292,7 +294,7 @@ if REDIS_URL:
         # after this long. No task runs, or waits for a countdown, nearly as long.
         "visibility_timeout": 3600,
         # Publishing happens in web requests (after commit): a dead or hung broker must cost
-        # them at most a second or two, never an error (see claims.publishing).
+        # them at most a second or two, never an error (see claims.jobs.queueing).
         "socket_connect_timeout": 1,
         "socket_timeout": 1,
     }
