@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import django_filters
 from django.db import transaction
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
@@ -19,11 +18,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import ConditionalUpdateMixin, Conflict, lifecycle_errors_as_400
+from api.filters import ClaimFilter, EvidenceFilter
 from claims import lifecycle
 from claims.deadlines import HorizonError, deadline_from_entry
-from claims.models import Claim, ClaimantType, Evidence, Kind, Status, Transition, Verdict
+from claims.models import Claim, Evidence, Transition, Verdict
+from claims.queries import SEARCH_FIELDS
 from claims.validators import validate_http_url
-from registry.models import Article, Entity, Outlet
 
 # Set by the resolve and reopen actions only; a client that sends one in a claim's body is told so
 # rather than having it silently ignored.
@@ -267,50 +267,6 @@ def _unused_slug(statement: str) -> str:
     return slug
 
 
-# --- Filters ----------------------------------------------------------------------------------
-
-
-class ClaimFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Status.choices)
-    kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    verdict = django_filters.ChoiceFilter(choices=Verdict.choices)
-    claimant_type = django_filters.ChoiceFilter(choices=ClaimantType.choices)
-    article = django_filters.ModelChoiceFilter(queryset=Article.objects.all())
-    outlet = django_filters.ModelChoiceFilter(
-        field_name="article__outlet", queryset=Outlet.objects.all()
-    )
-    claimant = django_filters.ModelChoiceFilter(queryset=Entity.objects.all())
-    deadline_after = django_filters.DateFilter(
-        field_name="deadline", lookup_expr="gte", label="Deadline on or after this date"
-    )
-    deadline_before = django_filters.DateFilter(
-        field_name="deadline", lookup_expr="lte", label="Deadline on or before this date"
-    )
-
-    class Meta:
-        model = Claim
-        fields = [
-            "status",
-            "kind",
-            "verdict",
-            "claimant_type",
-            "article",
-            "outlet",
-            "claimant",
-            "deadline_after",
-            "deadline_before",
-        ]
-
-
-class EvidenceFilter(django_filters.FilterSet):
-    claim = django_filters.ModelChoiceFilter(queryset=Claim.objects.all())
-    stance = django_filters.ChoiceFilter(choices=Evidence.Stance.choices)
-
-    class Meta:
-        model = Evidence
-        fields = ["claim", "stance"]
-
-
 # --- Views ------------------------------------------------------------------------------------
 
 
@@ -334,7 +290,7 @@ class ClaimViewSet(
     queryset = Claim.objects.with_sources().prefetch_related("about", "topics")
     lookup_value_converter = "int"
     filterset_class = ClaimFilter
-    search_fields = Claim.SEARCH_FIELDS
+    search_fields = SEARCH_FIELDS
     ordering_fields = ["deadline", "made_on", "created_at", "updated_at", "resolved_at", "id"]
     ordering = ["deadline", "id"]
     checks_version = True  # PATCH can answer 409: documented by api/schema.py

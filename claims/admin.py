@@ -13,6 +13,7 @@ from claims import lifecycle
 from claims.forms import ClaimAdminForm, EvidenceForm
 from claims.jobs import runs
 from claims.models import Claim, Evidence, Job, Notification, Transition
+from claims.queries import SEARCH_FIELDS
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -102,7 +103,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         ("article", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["article__outlet", "claimant"]
-    search_fields = Claim.SEARCH_FIELDS
+    search_fields = SEARCH_FIELDS
     autocomplete_fields = ["article", "claimant", "about"]
     filter_horizontal = ["topics"]
     prepopulated_fields = {"slug": ["statement"]}

@@ -105,15 +105,6 @@ class Claim(models.Model):
         "resolved_by",
         "resolved_at",
     ]
-    # What editors and API clients search a claim by.
-    SEARCH_FIELDS = [
-        "statement",
-        "quote",
-        "slug",
-        "deadline_text",
-        "article__title",
-        "claimant__name",
-    ]
 
     class Meta:
         ordering = ["deadline", "id"]

@@ -1,18 +1,36 @@
 """Selectors: which claims a page, an endpoint or a job reads, and how a set of them turned out.
 
 `Claim.objects` is a ClaimQuerySet, and every track record on the site is
-`<claims>.track_record()`. This module imports no model of its own app (claims.models imports
-it, for the manager), only the vocabularies in claims.choices, so nothing here is a cycle.
+`<claims>.track_record()`. ClaimFilterSet holds the filters every list of claims offers and
+SEARCH_FIELDS what a search looks in: the reader's list (reader.filters) and the API's
+(api.filters) subclass the one, and search the other.
+
+This module imports no model of its own app (claims.models imports it, for the manager), only
+the vocabularies in claims.choices, so nothing here is a cycle.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import django_filters
+from django import forms
 from django.db import models
 from django.db.models import Count, Q
 
-from claims.choices import ClaimantType, Status, Verdict
+from claims.choices import ClaimantType, Kind, Status, Verdict
+
+# What the reader's search box, the API's ?search= and the editors' admin search a claim by.
+SEARCH_FIELDS = [
+    "statement",
+    "quote",
+    "slug",
+    "deadline_text",
+    "article__title",
+    "claimant__name",
+]
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -99,3 +117,57 @@ class TrackRecord:
     def verdicts(self) -> list[tuple[str, str, int]]:
         """(value, label, count) for each verdict, in the order readers expect."""
         return [(v.value, v.label, getattr(self, v.value)) for v in Verdict]
+
+
+def search(queryset: models.QuerySet, words: Iterable[str]) -> models.QuerySet:
+    """Claims with every word in at least one of SEARCH_FIELDS (case-insensitive), as the API's
+    SearchFilter reads ?search=."""
+    for word in words:
+        matches = Q()
+        for field in SEARCH_FIELDS:
+            matches |= Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(matches)
+    return queryset
+
+
+class ClaimFilterSet(django_filters.FilterSet):
+    """What a claim is and where it stands: the filters every list of claims offers, the
+    reader site's and the API's alike. Each subclass sets Meta.model (claims.models imports
+    this module, so it cannot), adds how it names articles and outlets, and may word the
+    shared filters for its readers in `filter_labels` ({name: label})."""
+
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    verdict = django_filters.ChoiceFilter(choices=Verdict.choices, empty_label="Any verdict")
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, empty_label="Any kind")
+    deadline_after = django_filters.DateFilter(
+        field_name="deadline",
+        lookup_expr="gte",
+        label="Deadline on or after this date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    deadline_before = django_filters.DateFilter(
+        field_name="deadline",
+        lookup_expr="lte",
+        label="Deadline on or before this date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    filter_labels: dict[str, str] = {}
+
+    @classmethod
+    def get_filters(cls) -> dict[str, django_filters.Filter]:
+        # Why the first attempt at one FilterSet for the site and the API failed: django-filter's
+        # metaclass gives a subclass the very Filter objects its base declared, and Filter.field
+        # builds its form field once and caches it on that object. drf-spectacular reads .field
+        # on the API FilterSet's class-level filters to write the schema, before any model is
+        # set on them, so from the first /api/schema/ on, every FilterSet sharing those objects
+        # (deep-copied per request, cache and all) had a field with no label: the reader's list
+        # said "None “bogus” was ignored". Each class gets filters of its own, with its model,
+        # so nothing one audience does to a filter reaches the other.
+        filters = copy.deepcopy(super().get_filters())
+        for name, filter_ in filters.items():
+            if cls._meta.model is not None:
+                filter_.model = cls._meta.model
+            if name in cls.filter_labels:
+                filter_.label = cls.filter_labels[name]
+        return filters

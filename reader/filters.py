@@ -1,4 +1,5 @@
-"""The claim list's filters: the one place that reads filter values from a query string.
+"""The reader site's claim list filters: claims.queries.ClaimFilterSet's, with sources by slug,
+the search box and a sort order (the API's are in api.filters).
 
 A value that does not parse (a made-up status, a date like 2025-13-45, an unknown outlet) is
 left out of the filtering and reported back, so a mistyped link still shows a page.
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 
-from claims.models import Claim, Kind, Status, Verdict
+from claims.models import Claim
+from claims.queries import ClaimFilterSet, search
 from registry.models import Article, Entity, Outlet, Topic
 
 ORDERINGS = {
@@ -30,31 +32,6 @@ def _ordering_expressions(value: str) -> list:
     return [F("deadline").asc(nulls_last=True), F("id").asc()]
 
 
-class ClaimStateFilter(django_filters.FilterSet):
-    """What a claim is and where it stands: the filters every list of claims offers, the
-    reader site's and the API's alike (each adds how it names articles and outlets)."""
-
-    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
-    verdict = django_filters.ChoiceFilter(choices=Verdict.choices, empty_label="Any verdict")
-    kind = django_filters.ChoiceFilter(choices=Kind.choices, empty_label="Any kind")
-    deadline_after = django_filters.DateFilter(
-        field_name="deadline",
-        lookup_expr="gte",
-        label="Deadline from",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    deadline_before = django_filters.DateFilter(
-        field_name="deadline",
-        lookup_expr="lte",
-        label="Deadline until",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    class Meta:
-        model = Claim
-        fields: list[str] = []
-
-
 class _ClaimListForm(forms.Form):
     # The base class's filters would otherwise come first, splitting search from sources.
     field_order = [
@@ -71,7 +48,7 @@ class _ClaimListForm(forms.Form):
     ]
 
 
-class ClaimFilter(ClaimStateFilter):
+class ClaimFilter(ClaimFilterSet):
     """The reader site's claim list: sources by slug, a search box and a sort order."""
 
     search = django_filters.CharFilter(method="filter_search", label="Search")
@@ -110,7 +87,11 @@ class ClaimFilter(ClaimStateFilter):
         empty_label=None,
     )
 
-    class Meta(ClaimStateFilter.Meta):
+    filter_labels = {"deadline_after": "Deadline from", "deadline_before": "Deadline until"}
+
+    class Meta:
+        model = Claim
+        fields: list[str] = []
         form = _ClaimListForm
 
     def filter_queryset(self, queryset):
@@ -120,14 +101,7 @@ class ClaimFilter(ClaimStateFilter):
 
     def filter_search(self, queryset, name, value):
         words = value.split()[:8]  # bound the query a long pasted text would build
-        for word in words:
-            queryset = queryset.filter(
-                Q(statement__icontains=word)
-                | Q(quote__icontains=word)
-                | Q(deadline_text__icontains=word)
-                | Q(article__title__icontains=word)
-            )
-        return queryset
+        return search(queryset, words)
 
     def filter_entity(self, queryset, name, value):
         return queryset.concerning(value)

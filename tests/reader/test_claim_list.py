@@ -85,6 +85,30 @@ def test_it_searches_statements_quotes_and_article_titles(client):
     assert listed(client.get("/claims/?search=solar+triples")) == ["Solar capacity triples."]
 
 
+def test_it_searches_the_same_fields_as_the_api(client):
+    ministry = EntityFactory(name="Ministry of Industry")
+    ClaimFactory(
+        statement="Output doubles.", claimant_type=ClaimantType.REPORTED, claimant=ministry
+    )
+    ClaimFactory(statement="Exports fall.", slug="exports-fall-zephyr")
+    ClaimFactory(statement="Wind grows.")
+
+    for term, expected in [("ministry", ["Output doubles."]), ("zephyr", ["Exports fall."])]:
+        assert listed(client.get(f"/claims/?search={term}")) == expected
+        api = client.get("/api/v1/claims/", {"search": term}).json()["results"]
+        assert [item["statement"] for item in api] == expected
+
+
+def test_it_keeps_its_filter_labels_after_the_api_schema_is_built(client):
+    # Building the schema reads the API filters' form fields; the reader's must not change.
+    assert client.get("/api/schema/").status_code == 200
+
+    page = client.get("/claims/?status=bogus&deadline_after=2025-13-45").content.decode()
+
+    assert "Status “bogus” was ignored" in page
+    assert "Deadline from “2025-13-45” was ignored" in page
+
+
 def test_it_sorts_by_deadline_with_undated_claims_last_or_by_recent_change(client):
     late = ClaimFactory(statement="Late.", deadline=datetime.date(2030, 12, 31))
     ClaimFactory(statement="Undated.", deadline=None, deadline_text="", deadline_precision="")
