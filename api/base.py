@@ -1,9 +1,9 @@
 """What every endpoint of the REST API shares: pagination, ordering, ETags and preconditions, and
-the translation of the lifecycle's refusals into 400 answers.
+the translation of validation errors (the lifecycle's refusals among them) into 400 answers.
 
-The endpoints themselves live beside their models (api/claims.py, api/sources.py); the URLs,
-schema and docs in api/urls.py, and what the schema says of errors and ETags in
-api/schema.py.
+The endpoints are in api/claims.py and api/sources.py, their filters in api/filters.py; the URLs,
+schema and docs in api/urls.py, and what the schema says of errors and ETags in api/schema.py.
+This module knows no model and no service: it imports nothing from claims or registry.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-
-from claims.lifecycle import LifecycleError
 
 
 class Pagination(PageNumberPagination):
@@ -149,14 +147,11 @@ class ConditionalUpdateMixin(ConditionalMixin):
 
 @contextmanager
 def lifecycle_errors_as_400() -> Iterator[None]:
-    """The lifecycle's refusals (LifecycleError, and model validation from full_clean) as a 400
-    with field errors, in DRF's usual shape: {"field": ["message"], "non_field_errors": [...]}."""
+    """Django's ValidationError (model validation from full_clean, and the lifecycle's refusals:
+    LifecycleError is one) as a 400 with field errors, in DRF's usual shape:
+    {"field": ["message"], "non_field_errors": [...]}."""
     try:
         yield
-    except LifecycleError as error:
-        raise exceptions.ValidationError(
-            {api_settings.NON_FIELD_ERRORS_KEY: [str(error)]}
-        ) from error
     except DjangoValidationError as error:
         if not hasattr(error, "error_dict"):
             raise exceptions.ValidationError(

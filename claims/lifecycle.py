@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,8 +25,18 @@ from claims.jobs import notifications
 from claims.models import Claim, Status, Transition, Verdict
 
 
-class LifecycleError(Exception):
-    """A change the lifecycle does not allow; the message is shown to editors as is."""
+class LifecycleError(ValidationError):
+    """A change the lifecycle does not allow; the message is shown to editors as is.
+
+    A ValidationError across fields (NON_FIELD_ERRORS), so that whoever turns model validation
+    into an answer (the API's 400, the seed loader's report) handles it without importing this
+    module."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({NON_FIELD_ERRORS: [message]})
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
 
 
 def status_for_deadline(deadline: datetime.date | None, today: datetime.date) -> Status:
