@@ -5,6 +5,9 @@ worker never looks for rows that are not there yet, and a rolled-back save publi
 A broker that is down or hung costs the caller about a second, is logged, and is otherwise
 ignored: every task queued this way is also run on a schedule, and it scans the database, so
 the next scheduled run catches up whatever a lost message would have done.
+
+Tasks are published through `celery.current_app`, the app the process configured at start-up
+(config.celery, loaded by config/__init__.py), so the domain never imports the project shell.
 """
 
 from __future__ import annotations
@@ -12,9 +15,8 @@ from __future__ import annotations
 import functools
 import logging
 
+from celery import current_app
 from django.db import transaction
-
-from config.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +24,7 @@ logger = logging.getLogger(__name__)
 def send_task(name: str, **kwargs) -> bool:
     """Publish the task now; True if the broker took it, False (logged) if not."""
     try:
-        app.send_task(name, kwargs=kwargs)
+        current_app.send_task(name, kwargs=kwargs)
     except Exception:
         # Whatever the broker raises (refused, timed out, reset), the caller's work is done
         # and committed: it must not turn into an error page.

@@ -6,13 +6,13 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from celery import current_app
 from celery.schedules import crontab
 from django.conf import settings
 from django.utils import timezone
 from kombu.utils.url import maybe_sanitize_url
 
 from claims.models import Job, JobOutcome
-from config.celery import app
 
 
 @contextmanager
@@ -74,7 +74,7 @@ def beat_schedule() -> list[dict]:
 
 def broker_description() -> str:
     """Where tasks are queued, without any password the broker's address holds."""
-    url = app.conf.broker_url
+    url = current_app.conf.broker_url
     if url.startswith("filesystem://"):
-        return f"files in {app.conf.broker_transport_options.get('data_folder_in')}"
+        return f"files in {current_app.conf.broker_transport_options.get('data_folder_in')}"
     return maybe_sanitize_url(url)
