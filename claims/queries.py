@@ -45,10 +45,6 @@ class ClaimQuerySet(models.QuerySet):
     def resolved(self):
         return self.filter(status=Status.RESOLVED)
 
-    def past_deadline(self, today):
-        """Open claims whose deadline day is over (a deadline is the last day to be judged)."""
-        return self.open().filter(deadline__lt=today)
-
     def for_outlet(self, outlet):
         return self.filter(article__outlet=outlet)
 
