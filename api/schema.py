@@ -1,6 +1,6 @@
 """The OpenAPI schema says what the API really answers: which errors each operation can give,
 that reads need no credentials, and how ETags work. Schemathesis holds the API to it
-(tests/api/test_schemathesis.py), so a status code missing here fails the suite."""
+(tests/api/test_schema.py), so a status code missing here fails the suite."""
 
 from __future__ import annotations
 
