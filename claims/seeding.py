@@ -180,7 +180,9 @@ def load_registry(path: Path = SEED_PATH) -> SeedReport:
         if article.get("published_precision") not in ("day", "month", "year"):
             problems.append(f"article {slug}: published_precision must be day, month or year.")
     if problems:  # claims cannot be read against articles that are themselves wrong
-        raise SeedError("The seed registry was not loaded; nothing was stored:\n- " + "\n- ".join(problems))
+        raise SeedError(
+            "The seed registry was not loaded; nothing was stored:\n- " + "\n- ".join(problems)
+        )
 
     entries: list[tuple[dict, dict]] = []
     seen: set[str] = set()

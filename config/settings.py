@@ -33,7 +33,9 @@ def env_bool(name: str, *, default: bool) -> bool:
         return default
     if raw in _TRUE | _FALSE:
         return raw in _TRUE
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true/false, 1/0, yes/no or on/off.")
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use true/false, 1/0, yes/no or on/off."
+    )
 
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -234,7 +236,9 @@ LOGGING = {
 # Editors group's model permissions. Anonymous clients are throttled per address.
 _API_ANON_RATE = env.str("API_ANON_RATE", default="120/minute")
 if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _API_ANON_RATE):
-    raise ImproperlyConfigured(f"API_ANON_RATE={_API_ANON_RATE!r}: use e.g. 120/minute or 5000/day.")
+    raise ImproperlyConfigured(
+        f"API_ANON_RATE={_API_ANON_RATE!r}: use e.g. 120/minute or 5000/day."
+    )
 REST_FRAMEWORK = {
     # Token first: it names the scheme in the 401 an anonymous write gets.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -136,6 +136,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     return redirect(_claim_list_url(topic=topic.slug))
 
+
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",

@@ -76,7 +76,9 @@ def new_claim_data(article, **overrides) -> dict:
 
 
 def test_the_first_page_an_editor_sees_is_the_queue_of_claims_due(editor_client):
-    due = ClaimFactory(statement="Foundry merger announced.", status=Status.DUE, due_since="2026-01-01T00:00Z")
+    due = ClaimFactory(
+        statement="Foundry merger announced.", status=Status.DUE, due_since="2026-01-01T00:00Z"
+    )
     ClaimFactory(statement="Still open claim.")
     response = editor_client.get(reverse("admin:index"))
     assert response.status_code == 200
@@ -88,11 +90,15 @@ def test_the_first_page_an_editor_sees_is_the_queue_of_claims_due(editor_client)
 
 def test_an_editor_adds_a_claim_and_the_horizon_words_become_its_deadline(editor_client, editor):
     article = ArticleFactory(published_on=datetime.date(2023, 3, 1))
-    response = editor_client.post(ADD_URL, new_claim_data(article, deadline_text="within two years"))
+    response = editor_client.post(
+        ADD_URL, new_claim_data(article, deadline_text="within two years")
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     claim = Claim.objects.get(slug="robot-density-492")
     assert (claim.deadline, claim.deadline_precision, claim.made_on) == (
-        datetime.date(2025, 3, 1), "day", datetime.date(2023, 3, 1)
+        datetime.date(2025, 3, 1),
+        "day",
+        datetime.date(2023, 3, 1),
     )
     assert claim.status == Status.DUE  # its deadline has passed already
     created = claim.transitions.get()
@@ -105,21 +111,33 @@ def test_a_typed_date_wins_over_the_horizon_words(editor_client):
     assert editor_client.post(ADD_URL, data).status_code == 302
     claim = Claim.objects.get()
     assert (claim.deadline, claim.deadline_precision, claim.deadline_text) == (
-        datetime.date(2024, 6, 30), "day", "soon, says the ministry"
+        datetime.date(2024, 6, 30),
+        "day",
+        "soon, says the ministry",
     )
 
 
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"deadline_text": "whenever the market allows"}, "deadline_text", 'Cannot read "whenever the market allows"'),
-        ({"deadline_text": "", "deadline": "2022-01-01", "made_on": "2023-03-01"}, None, "deadline cannot be before"),
+        (
+            {"deadline_text": "whenever the market allows"},
+            "deadline_text",
+            'Cannot read "whenever the market allows"',
+        ),
+        (
+            {"deadline_text": "", "deadline": "2022-01-01", "made_on": "2023-03-01"},
+            None,
+            "deadline cannot be before",
+        ),
         ({"deadline_text": "", "deadline": "2025-02-30"}, "deadline", "Enter a valid date"),
         ({"statement": ""}, "statement", "This field is required"),
         ({"claimant_type": "reported"}, None, "reported claim names its claimant"),
     ],
 )
-def test_bad_input_is_refused_with_a_clear_message_and_nothing_is_stored(editor_client, overrides, field, message):
+def test_bad_input_is_refused_with_a_clear_message_and_nothing_is_stored(
+    editor_client, overrides, field, message
+):
     article = ArticleFactory(published_on=datetime.date(2023, 3, 1))
     response = editor_client.post(ADD_URL, new_claim_data(article, **overrides))
     assert response.status_code == 200
@@ -133,7 +151,11 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_is_stored(editor_
 def test_the_unknown_phrase_message_lists_what_is_understood(editor_client):
     response = editor_client.post(ADD_URL, new_claim_data(ArticleFactory(), deadline_text="anon"))
     [message] = response.context["adminform"].form.errors["deadline_text"]
-    assert '"by 2025"' in message and '"within two years"' in message and "type the deadline date" in message
+    assert (
+        '"by 2025"' in message
+        and '"within two years"' in message
+        and "type the deadline date" in message
+    )
 
 
 def test_an_editor_records_a_verdict_with_its_rationale_from_the_claim_page(editor_client, editor):
@@ -144,7 +166,10 @@ def test_an_editor_records_a_verdict_with_its_rationale_from_the_claim_page(edit
     assert response.status_code == 302
     claim.refresh_from_db()
     assert (claim.status, claim.verdict, claim.verdict_summary, claim.resolved_by) == (
-        "resolved", "incorrect", "IFR 2025 report: 470 per 10,000.", editor
+        "resolved",
+        "incorrect",
+        "IFR 2025 report: 470 per 10,000.",
+        editor,
     )
     assert claim.transitions.get().action == "resolved"
 
@@ -163,8 +188,11 @@ def test_a_verdict_without_rationale_is_refused_and_the_claim_is_untouched(edito
 
 def test_an_editor_reopens_a_resolved_claim_with_a_reason(editor_client):
     claim = ClaimFactory(
-        deadline=datetime.date(2030, 12, 31), status=Status.RESOLVED, verdict="correct",
-        verdict_summary="Yes.", resolved_at="2026-01-01T00:00Z",
+        deadline=datetime.date(2030, 12, 31),
+        status=Status.RESOLVED,
+        verdict="correct",
+        verdict_summary="Yes.",
+        resolved_at="2026-01-01T00:00Z",
     )
     data = form_data(editor_client.get(change_url(claim)))
     data["reopen_reason"] = "The ministry revised the figure."
@@ -175,9 +203,13 @@ def test_an_editor_reopens_a_resolved_claim_with_a_reason(editor_client):
 
 
 def test_moving_a_due_claims_deadline_into_the_future_from_the_admin_opens_it(editor_client):
-    claim = ClaimFactory(deadline=datetime.date(2026, 1, 31), status=Status.DUE, due_since="2026-02-01T00:00Z")
+    claim = ClaimFactory(
+        deadline=datetime.date(2026, 1, 31), status=Status.DUE, due_since="2026-02-01T00:00Z"
+    )
     data = form_data(editor_client.get(change_url(claim)))
-    data.update(deadline="2031-06-30", deadline_precision="day", change_reason="Plan extended to 2031")
+    data.update(
+        deadline="2031-06-30", deadline_precision="day", change_reason="Plan extended to 2031"
+    )
     assert editor_client.post(change_url(claim), data).status_code == 302
     claim.refresh_from_db()
     assert (claim.status, claim.deadline) == ("open", datetime.date(2031, 6, 30))
@@ -187,12 +219,19 @@ def test_moving_a_due_claims_deadline_into_the_future_from_the_admin_opens_it(ed
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(document.cookie)", "data:text/html;base64,PHNjcmlwdD4=", "www.miit.gov.cn/report",
-     "ftp://example.org/file", "https://"],
+    [
+        "javascript:alert(document.cookie)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "www.miit.gov.cn/report",
+        "ftp://example.org/file",
+        "https://",
+    ],
 )
 def test_unsafe_or_malformed_evidence_links_are_refused(editor_client, url):
     claim = ClaimFactory()
-    data = evidence_row(form_data(editor_client.get(change_url(claim))), url=url, title="Report", stance="supports")
+    data = evidence_row(
+        form_data(editor_client.get(change_url(claim))), url=url, title="Report", stance="supports"
+    )
     response = editor_client.post(change_url(claim), data)
     assert response.status_code == 200
     inline_errors = response.context["inline_admin_formsets"][0].formset.errors
@@ -204,7 +243,9 @@ def test_evidence_added_on_the_claim_page_records_who_added_it(editor_client, ed
     claim = ClaimFactory()
     data = evidence_row(
         form_data(editor_client.get(change_url(claim))),
-        url="https://ifr.org/world-robotics", title="World Robotics 2026", stance="refutes",
+        url="https://ifr.org/world-robotics",
+        title="World Robotics 2026",
+        stance="refutes",
         published_on="2026-09-25",
     )
     assert editor_client.post(change_url(claim), data).status_code == 302
@@ -222,7 +263,9 @@ def test_a_save_from_a_stale_form_is_refused_and_keeps_what_the_editor_typed(edi
     stale["statement"] = "My wording."
     response = editor_client.post(change_url(claim), stale)
     assert response.status_code == 200
-    assert "Someone else changed this claim" in str(response.context["adminform"].form.non_field_errors())
+    assert "Someone else changed this claim" in str(
+        response.context["adminform"].form.non_field_errors()
+    )
     assert response.context["adminform"].form["statement"].value() == "My wording."
     assert Claim.objects.get(pk=claim.pk).statement == "Colleague's wording."
 
@@ -236,7 +279,9 @@ def test_each_edit_is_in_the_claims_history(editor_client, editor):
     assert history.status_code == 200
     record = claim.history.first()
     assert (record.statement, record.history_user, record.history_change_reason) == (
-        "Sharper wording.", editor, "Clarified scope"
+        "Sharper wording.",
+        editor,
+        "Clarified scope",
     )
 
 
@@ -261,7 +306,9 @@ def test_the_claim_list_makes_the_same_number_of_queries_for_5_or_50_claims(
 def test_the_claim_list_filters_by_deadline_year_status_and_outlet(editor_client):
     ClaimFactory(statement="Due in 2025.", deadline=datetime.date(2025, 12, 31))
     ClaimFactory(statement="Due in 2027.", deadline=datetime.date(2027, 12, 31))
-    response = editor_client.get(reverse("admin:claims_claim_changelist"), {"deadline_year": "2025"})
+    response = editor_client.get(
+        reverse("admin:claims_claim_changelist"), {"deadline_year": "2025"}
+    )
     html = response.content.decode()
     assert "Due in 2025." in html and "Due in 2027." not in html
 
@@ -270,7 +317,12 @@ def test_article_autocomplete_answers_editors(editor_client):
     ArticleFactory(title="China Industries March 2023")
     response = editor_client.get(
         reverse("admin:autocomplete"),
-        {"term": "Industries", "app_label": "claims", "model_name": "claim", "field_name": "article"},
+        {
+            "term": "Industries",
+            "app_label": "claims",
+            "model_name": "claim",
+            "field_name": "article",
+        },
     )
     assert [r["text"] for r in response.json()["results"]] == ["China Industries March 2023"]
 

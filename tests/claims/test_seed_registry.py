@@ -82,7 +82,11 @@ def write_seed(tmp_path: Path, data: dict) -> Path:
 
 
 def snapshot() -> list[tuple]:
-    return list(Claim.objects.order_by("slug").values_list("slug", "statement", "deadline", "status", "version"))
+    return list(
+        Claim.objects.order_by("slug").values_list(
+            "slug", "statement", "deadline", "status", "version"
+        )
+    )
 
 
 def test_it_loads_claims_with_deadlines_read_from_the_articles_words(tmp_path):
@@ -90,9 +94,13 @@ def test_it_loads_claims_with_deadlines_read_from_the_articles_words(tmp_path):
     assert report.created == {"outlets": 1, "articles": 2, "entities": 1, "topics": 1, "claims": 3}
     density = Claim.objects.get(slug="robot-density-492")
     assert (density.deadline, density.deadline_precision, density.made_on) == (
-        datetime.date(2025, 12, 31), "year", datetime.date(2023, 3, 1)
+        datetime.date(2025, 12, 31),
+        "year",
+        datetime.date(2023, 3, 1),
     )
-    assert density.claimant.slug == "miit" and [t.slug for t in density.topics.all()] == ["robotics"]
+    assert density.claimant.slug == "miit" and [t.slug for t in density.topics.all()] == [
+        "robotics"
+    ]
     merger = Claim.objects.get(slug="foundry-merger")
     assert (merger.deadline, merger.deadline_precision) == (datetime.date(2024, 9, 1), "day")
     assert Claim.objects.get(slug="quality-2020").ambiguity == "No year in the article."
@@ -115,7 +123,10 @@ def test_it_never_overwrites_what_an_editor_changed(tmp_path, editor):
     claim = Claim.objects.get(slug="robot-density-492")
     claim.statement = "Editor's sharper statement."
     lifecycle.edit_claim(claim=claim, changed=["statement"], by=editor, via="admin")
-    changed_seed = {**SMALL_SEED, "claims": [dict(c, resolution_criteria="New criteria.") for c in SMALL_SEED["claims"]]}
+    changed_seed = {
+        **SMALL_SEED,
+        "claims": [dict(c, resolution_criteria="New criteria.") for c in SMALL_SEED["claims"]],
+    }
     report = load_registry(write_seed(tmp_path, changed_seed))
     claim.refresh_from_db()
     assert claim.statement == "Editor's sharper statement."
@@ -130,7 +141,9 @@ def test_it_keeps_a_verdict_an_editor_recorded(tmp_path, editor):
     path = write_seed(tmp_path, SMALL_SEED)
     load_registry(path)
     claim = Claim.objects.get(slug="quality-2020")
-    lifecycle.resolve_claim(claim=claim, verdict="unresolvable", summary="Too vague to judge.", by=editor, via="admin")
+    lifecycle.resolve_claim(
+        claim=claim, verdict="unresolvable", summary="Too vague to judge.", by=editor, via="admin"
+    )
     load_registry(path)
     claim.refresh_from_db()
     assert (claim.status, claim.verdict) == ("resolved", "unresolvable")
@@ -139,9 +152,15 @@ def test_it_keeps_a_verdict_an_editor_recorded(tmp_path, editor):
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["claims"][1].update(deadline_text="when pigs fly"), 'Cannot read "when pigs fly"'),
+        (
+            lambda d: d["claims"][1].update(deadline_text="when pigs fly"),
+            'Cannot read "when pigs fly"',
+        ),
         (lambda d: d["claims"][1].update(deadline="2025-02-30"), "not a real date"),
-        (lambda d: d["claims"][1].update(deadline="2020-01-01", deadline_precision="day"), "deadline cannot be before"),
+        (
+            lambda d: d["claims"][1].update(deadline="2020-01-01", deadline_precision="day"),
+            "deadline cannot be before",
+        ),
         (lambda d: d["claims"][1].update(article="nowhere"), "unknown article"),
         (lambda d: d["claims"][0].update(claimant="nobody"), "unknown entities"),
         (lambda d: d["claims"][2].update(slug="foundry-merger"), "slug is used twice"),
@@ -149,13 +168,17 @@ def test_it_keeps_a_verdict_an_editor_recorded(tmp_path, editor):
         (lambda d: d["articles"][0].update(published_precision="week"), "published_precision"),
     ],
 )
-def test_a_bad_entry_is_refused_with_a_clear_message_and_nothing_is_stored(tmp_path, mutate, message):
+def test_a_bad_entry_is_refused_with_a_clear_message_and_nothing_is_stored(
+    tmp_path, mutate, message
+):
     data = yaml.safe_load(yaml.safe_dump(SMALL_SEED))
     mutate(data)
     with pytest.raises(SeedError, match=message) as error:
         load_registry(write_seed(tmp_path, data))
     assert "nothing was stored" in str(error.value)
-    assert not Claim.objects.exists() and not Article.objects.exists() and not Outlet.objects.exists()
+    assert (
+        not Claim.objects.exists() and not Article.objects.exists() and not Outlet.objects.exists()
+    )
 
 
 def test_the_command_reports_what_it_did_and_fails_loudly(tmp_path):
@@ -181,7 +204,11 @@ def test_the_seed_registry_loads_and_covers_every_article():
     assert Claim.objects.count() == len(seed["claims"]) >= 40
     for article in Article.objects.all():
         assert article.claims.exists(), f"no claims from {article.slug}"
-    assert {k for k in Claim.objects.values_list("kind", flat=True)} == {"forecast", "target", "statistic"}
+    assert {k for k in Claim.objects.values_list("kind", flat=True)} == {
+        "forecast",
+        "target",
+        "statistic",
+    }
     assert Claim.objects.filter(claimant_type="outlet").exists()
     assert Claim.objects.filter(claimant_type="reported").exists()
     assert Entity.objects.filter(claims_made__isnull=False).exists()
@@ -190,8 +217,13 @@ def test_the_seed_registry_loads_and_covers_every_article():
 def test_every_seed_quote_is_verbatim_from_its_article():
     seed = read_seed()
     articles_dir = seed_articles_dir()
-    texts = {a["slug"]: normalise((articles_dir / a["source_file"]).read_text()) for a in seed["articles"]}
-    missing = [c["slug"] for c in seed["claims"] if normalise(c["quote"]) not in texts[c["article"]]]
+    texts = {
+        a["slug"]: normalise((articles_dir / a["source_file"]).read_text())
+        for a in seed["articles"]
+    }
+    missing = [
+        c["slug"] for c in seed["claims"] if normalise(c["quote"]) not in texts[c["article"]]
+    ]
     assert missing == []
 
 

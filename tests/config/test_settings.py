@@ -13,24 +13,36 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
 
 def test_the_deploy_check_is_clean_with_debug_off():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop", ALLOWED_HOSTS="claims.example.org",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        ALLOWED_HOSTS="claims.example.org",
         EMAIL_URL="smtp+tls://registry:secret@mail.example.org:587",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize(("name", "value"), [("DEBUG", "maybe"), ("SECURE_SSL_REDIRECT", "sometimes")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("DEBUG", "maybe"), ("SECURE_SSL_REDIRECT", "sometimes")]
+)
 def test_a_malformed_boolean_stops_start_up_with_a_clear_message(name, value):
     result = manage("check", **{name: value})
     assert result.returncode != 0
