@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from claims.cache import cache_query_params
 from claims.filters import ClaimFilter
 from claims.models import Claim, Evidence, Status
 from claims.structured_data import claim_review
@@ -41,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "claims/home.html", context)
 
 
+@cache_query_params(*ClaimFilter.base_filters, "page")
 def claim_list(request: HttpRequest) -> HttpResponse:
     claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.with_sources())
     page = paginate(claim_filter.qs, request.GET.get("page"), per_page=CLAIMS_PER_PAGE)
