@@ -323,7 +323,7 @@ if REDIS_URL:
         # after this long. No task runs, or waits for a countdown, nearly as long.
         "visibility_timeout": 3600,
         # Publishing happens in web requests (after commit): a dead or hung broker must cost
-        # them at most a second or two, never an error (see claims.publishing).
+        # them a second at most, never an error, and then claims.publishing pauses a while.
         "socket_connect_timeout": 1,
         "socket_timeout": 1,
     }
