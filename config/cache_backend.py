@@ -52,7 +52,7 @@ class _Breaker:
                 return
             self._closed_until = time.monotonic() + self.pause_seconds
         logger.warning(
-            "Cache at %s failed (%s: %s); answering from no cache for %.0f s.",
+            "Cache at %s failed (%s: %s); answering from no cache for %g s.",
             location,
             error.__class__.__name__,
             error,
