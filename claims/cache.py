@@ -1,30 +1,52 @@
 """The response cache: anonymous GETs of reader pages and API reads, served from the cache.
 
 Invalidation is one number, the registry generation, kept in the Django cache (Redis when
-REDIS_URL is set). Every stored answer carries the generation it was made under, and is served
+CACHE_URL is set). Every stored answer carries the generation it was made under, and is served
 only while that is still the current one (both are read in one round trip), so a write that
 bumps it retires every stored page at once; nothing has to know which pages show what. Every
 write bumps it once its transaction commits (`registry_changed`), so a request that reads the
 generation never sees the new number before the data it stands for, and a rolled-back write
 bumps nothing. Model signals cover the ORM's writes (admin, API, seed loader, lifecycle);
-`flag_due_claims`, a raw UPDATE, calls `registry_changed` itself. The key is the address (with its query string), scheme, host,
-Accept header and today's date (pages say how long is left); an entry is replaced by the next
-answer for its key, and expires after RESPONSE_CACHE_SECONDS.
+`flag_due_claims`, a raw UPDATE, calls `registry_changed` itself.
+
+A bump the cache does not take (Redis down, hung, or paused after a failure) is not lost: it
+bumps the database's epoch instead (`ResponseCacheEpoch`), which every process re-reads at most
+once every RESPONSE_CACHE_EPOCH_SECONDS (1 s) and which every entry also carries. So a write
+reaches every reader within about a second of Redis answering again, and on the very next
+request in the process that wrote it; a cache hit still costs no query between re-reads.
+
+Room for precise invalidation (issue 16): an entry can carry the generations of the tags its
+page shows instead of the one registry generation, read in the same round trip; the epoch's
+rows are named, so an epoch per tag can sit beside "registry", or "registry" can stay the one
+coarse fallback (a lost bump is rare; it may retire everything).
+
+The key is the address (with its query string), scheme, host, Accept header and today's date
+(pages say how long is left); an entry is replaced by the next answer for its key, and expires
+after RESPONSE_CACHE_SECONDS. Only 200 answers are stored, and only under a canonical query
+string (`cache_query_params`), so the cache holds at most one entry per page a reader can
+reach, whatever query strings a crawler invents.
 
 The middleware sits before sessions and authentication: a hit is answered without touching
 either, nor the database. Only anonymous requests (no session cookie, no Authorization header)
-are served or stored, and only 200 answers that set no cookie.
+are served or stored, and only answers that set no cookie. While the database is away
+(config.middleware's 503), the stored answer for the address is served whatever its
+generation, marked with a `Cache-Status` header.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.core.signals import setting_changed
+from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -33,6 +55,8 @@ from django.utils.cache import get_conditional_response
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "registry:generation"
+# The database's copy (claims.models.ResponseCacheEpoch), for bumps the cache did not take.
+EPOCH_NAME = "registry"
 # The admin is for editors; the probes must not depend on the cache (config/health.py).
 UNCACHED_PREFIXES = ("/admin/", "/healthz", "/readyz")
 KEY_PREFIX = "response"
@@ -40,14 +64,74 @@ KEY_PREFIX = "response"
 HANDLED_VARY = {"accept", "cookie", "authorization"}
 # Cookies that mean "this visitor has a session or a message waiting": never served from cache.
 PRIVATE_COOKIES = ("messages",)
+# Said on a stored page served while the database is away (RFC 9211's Cache-Status).
+STALE_CACHE_STATUS = 'claim-registry; hit; detail="stale: database unavailable"'
 
 
 def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
         value = cache.get(GENERATION_KEY, 1)
     return int(value)
+
+
+def _fresh_generation() -> int:
+    # A generation that was evicted or lost with Redis starts again above any it can have had
+    # (one per write, far fewer than one per microsecond), so no old entry matches it again.
+    return time.time_ns() // 1000
+
+
+class _Epoch:
+    """This process's copy of the database epoch and when it was read."""
+
+    value: int | None = None
+    read_at: float = 0.0
+
+
+_epoch = _Epoch()
+# Monotonic clock, replaceable by tests of the re-read interval.
+_clock = time.monotonic
+
+
+def epoch() -> int:
+    """The database epoch, re-read at most once every RESPONSE_CACHE_EPOCH_SECONDS.
+
+    If the database does not answer, the last value read stands (tried again next interval);
+    with none read yet the error propagates.
+    """
+    from claims.models import ResponseCacheEpoch
+
+    now = _clock()
+    interval = getattr(settings, "RESPONSE_CACHE_EPOCH_SECONDS", 1.0)
+    if _epoch.value is None or now - _epoch.read_at >= interval:
+        try:
+            value = (
+                ResponseCacheEpoch.objects.filter(name=EPOCH_NAME)
+                .values_list("value", flat=True)
+                .first()
+            )
+        except DatabaseError:
+            if _epoch.value is None:
+                raise
+            _epoch.read_at = now
+        else:
+            _epoch.value, _epoch.read_at = value or 0, now
+    return _epoch.value
+
+
+def forget_epoch(**kwargs) -> None:
+    """Re-read the epoch on the next request (after a bump here; when tests change settings)."""
+    _epoch.value, _epoch.read_at = None, 0.0
+
+
+def _bump_epoch() -> None:
+    from claims.models import ResponseCacheEpoch
+
+    updated = ResponseCacheEpoch.objects.filter(name=EPOCH_NAME).update(value=F("value") + 1)
+    if not updated:
+        ResponseCacheEpoch.objects.get_or_create(name=EPOCH_NAME, defaults={"value": 2})
+    forget_epoch()
 
 
 def _bump() -> None:
@@ -55,10 +139,19 @@ def _bump() -> None:
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:  # not there yet (or evicted): any new number will do
-            if not cache.add(GENERATION_KEY, 2, timeout=None):
+            if not cache.add(GENERATION_KEY, _fresh_generation(), timeout=None):
                 cache.incr(GENERATION_KEY)
-    except Exception:  # the cache is down: nothing is served from it either
-        logger.exception("Could not bump the registry generation.")
+        return
+    except Exception as error:  # down, hung, or paused after a failure (CacheUnavailable)
+        logger.warning(
+            "Could not bump the registry generation in the cache (%s); bumping the "
+            "database epoch instead.",
+            error,
+        )
+    try:
+        _bump_epoch()
+    except Exception:
+        logger.exception("Could not bump the registry generation, in the cache or the database.")
 
 
 def registry_changed() -> None:
@@ -71,8 +164,14 @@ def _on_write(sender, **kwargs) -> None:
     registry_changed()
 
 
+def _on_setting_changed(setting: str, **kwargs) -> None:
+    if setting in ("CACHES", "DATABASES", "RESPONSE_CACHE_EPOCH_SECONDS"):
+        forget_epoch()
+
+
 def connect_signals() -> None:
     """Every model the reader site or the API shows; called from ClaimsConfig.ready()."""
+    setting_changed.connect(_on_setting_changed, dispatch_uid="response-cache-settings")
     from claims.models import Claim, Evidence, Transition
     from registry.models import Article, Entity, Outlet, Topic
 
@@ -102,18 +201,39 @@ def _is_anonymous(request: HttpRequest) -> bool:
     )
 
 
-def _lookup(request: HttpRequest) -> tuple[str, int, dict | None]:
-    """The page's key, the current generation, and the stored answer if it is of that
-    generation: one round trip to the cache for both."""
+@dataclass(frozen=True)
+class _Lookup:
+    key: str
+    generation: int
+    # None when the database did not answer: nothing is stored then.
+    epoch: int | None
+    # The stored answer for the key, of whatever generation and epoch.
+    stored: dict | None
+
+    @property
+    def fresh(self) -> bool:
+        """The stored answer was made under the current generation and epoch."""
+        return (
+            self.stored is not None
+            and self.epoch is not None
+            and self.stored.get("generation") == self.generation
+            and self.stored.get("epoch") == self.epoch
+        )
+
+
+def _lookup(request: HttpRequest) -> _Lookup:
+    """The page's key, the current generation and epoch, and the stored answer: one round trip
+    to the cache, and a database read at most once every RESPONSE_CACHE_EPOCH_SECONDS."""
     key = _cache_key(request)
     found = cache.get_many([GENERATION_KEY, key])
     current = found.get(GENERATION_KEY)
     if current is None:
-        return key, generation(), None
-    stored = found.get(key)
-    if stored is not None and stored["generation"] != current:
-        stored = None
-    return key, int(current), stored
+        current = generation()
+    try:
+        current_epoch = epoch()
+    except DatabaseError:
+        current_epoch = None
+    return _Lookup(key, int(current), current_epoch, found.get(key))
 
 
 def _cache_key(request: HttpRequest) -> str:
@@ -130,7 +250,73 @@ def _cache_key(request: HttpRequest) -> str:
     return f"{KEY_PREFIX}:{timezone.localdate().isoformat()}:{digest}"
 
 
+def cache_query_params(*names: str) -> Callable:
+    """Name the query parameters of a view whose answers may be stored (its filters, `page`).
+
+    An address with any other parameter, one twice, one empty, or not in sorted order is served
+    but never stored: each page has one cacheable address, so junk query strings cannot fill
+    the cache. Views without this decorator are stored only without a query string; DRF views
+    declare theirs through their filter backends and paginator (`_api_query_params`).
+    """
+
+    def decorator(view: Callable) -> Callable:
+        view.response_cache_query_params = frozenset(names)
+        return view
+
+    return decorator
+
+
+_api_params_by_view: dict[tuple[type, str | None], frozenset[str]] = {}
+
+
+def _api_query_params(view) -> frozenset[str]:
+    """What a DRF view reads from the query string: `format`, and on a list its filters,
+    search, ordering and pagination, as its schema documents them."""
+    from rest_framework.settings import api_settings
+
+    action = getattr(view, "action", None)
+    known = _api_params_by_view.get((type(view), action))
+    if known is None:
+        names = {api_settings.URL_FORMAT_OVERRIDE}
+        if action == "list":
+            for backend_class in getattr(view, "filter_backends", ()):
+                backend = backend_class()
+                if hasattr(backend, "get_filterset_class"):  # django-filter's
+                    filterset = backend.get_filterset_class(view, view.get_queryset())
+                    names |= set(filterset.base_filters) if filterset else set()
+                else:  # DRF's search and ordering
+                    names |= {p["name"] for p in backend.get_schema_operation_parameters(view)}
+            paginator = getattr(view, "paginator", None)
+            if paginator is not None:
+                names |= {p["name"] for p in paginator.get_schema_operation_parameters(view)}
+        known = _api_params_by_view[(type(view), action)] = frozenset(names)
+    return known
+
+
+def _known_query_params(request: HttpRequest, response: HttpResponse) -> frozenset[str]:
+    view = getattr(response, "renderer_context", {}).get("view")
+    if view is not None:
+        return _api_query_params(view)
+    match = getattr(request, "resolver_match", None)
+    return getattr(match.func, "response_cache_query_params", frozenset()) if match else frozenset()
+
+
+def _canonical_query(request: HttpRequest, response: HttpResponse) -> bool:
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return True
+    pairs = parse_qsl(raw, keep_blank_values=True)
+    names = [name for name, _value in pairs]
+    return (
+        names == sorted(set(names))
+        and all(value for _name, value in pairs)
+        and set(names) <= _known_query_params(request, response)
+        and urlencode(pairs) == raw
+    )
+
+
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    # 200 only: a 4xx (a bad filter, an unknown page) or a 5xx is never stored.
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
     if request.COOKIES.get(settings.SESSION_COOKIE_NAME) or "HTTP_AUTHORIZATION" in request.META:
@@ -139,7 +325,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     if "private" in cache_control or "no-store" in cache_control:
         return False
     vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
-    return vary <= HANDLED_VARY
+    return vary <= HANDLED_VARY and _canonical_query(request, response)
 
 
 class ResponseCacheMiddleware:
@@ -158,30 +344,32 @@ class ResponseCacheMiddleware:
         ):
             return self.get_response(request)
         try:
-            key, current, stored = _lookup(request)
-        except Exception:  # DisallowedHost (answered below, uncached), or the cache is down
+            found = _lookup(request)
+        except Exception:  # DisallowedHost (answered below, uncached), or the cache failed
             logger.debug("Response cache unavailable for %s", request.path, exc_info=True)
             return self.get_response(request)
-        if stored is not None:
-            return self._replay(request, stored)
+        if found.fresh:
+            return self._replay(request, found.stored)
         response = self.get_response(request)
-        if _storable(request, response):
+        if getattr(response, "database_unavailable", False):
+            # config.middleware's 503: what the cache holds beats an error page, however old.
+            if found.stored is not None:
+                stale = self._replay(request, found.stored)
+                stale["Cache-Status"] = STALE_CACHE_STATUS
+                return stale
+            return response
+        if found.epoch is not None and _storable(request, response):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            try:
-                cache.set(
-                    key,
-                    # The generation read before the page was made: if a write committed
-                    # meanwhile, this entry is already out of date and is never served.
-                    {
-                        "generation": current,
-                        "content": response.content,
-                        "headers": dict(response.items()),
-                    },
-                    timeout=seconds,
-                )
-            except Exception:
-                logger.warning("Could not store %s in the response cache.", request.path)
+            # The generation and epoch read before the page was made: if a write committed
+            # meanwhile, this entry is already out of date and is never served.
+            entry = {
+                "generation": found.generation,
+                "epoch": found.epoch,
+                "content": response.content,
+                "headers": dict(response.items()),
+            }
+            cache.set(found.key, entry, timeout=seconds)
         return response
 
     @staticmethod

@@ -453,3 +453,18 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ResponseCacheEpoch(models.Model):
+    """The response cache's generation kept where a failed cache cannot lose it (claims.cache).
+
+    A write whose bump of the cache's generation fails bumps this row instead; every process
+    re-reads it at most once a second and serves no stored page of an older epoch. `name` is
+    "registry" for the whole registry; per-tag rows can sit beside it later.
+    """
+
+    name = models.CharField(max_length=100, primary_key=True)
+    value = models.BigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

@@ -13,6 +13,7 @@ import re
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous GETs answered from the cache before sessions, auth or the database (claims.cache).
     "claims.cache.ResponseCacheMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,13 +147,34 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+
+
+def _next_redis_database(url: str) -> str:
+    """REDIS_URL's server, one database number up: the cache never shares the broker's."""
+    parts = urlsplit(url)
+    number = parts.path.strip("/") or "0"
+    if not number.isdigit() or int(number) >= 15:
+        raise ImproperlyConfigured(
+            f"REDIS_URL={url!r}: the cache takes the next database number; set CACHE_URL."
+        )
+    return urlunsplit(parts._replace(path=f"/{int(number) + 1}"))
+
+
+# The cache (pages, throttle counts) in a Redis database of its own, apart from the Celery queue,
+# so that its eviction policy (README, "Configuration") can never drop a queued task.
+CACHE_URL = env.str("CACHE_URL", default="") or (
+    _next_redis_database(REDIS_URL) if REDIS_URL else ""
+)
+if CACHE_URL:
+    if urlsplit(CACHE_URL).scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: use redis://host:port/db.")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # A hung Redis costs a request a second at most (claims.cache then skips it).
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # Redis errors are cache misses; a hung Redis costs a request 0.1 s, then the
+            # process stops asking it for a few seconds (config/cache_backend.py).
+            "BACKEND": "config.cache_backend.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1, "pause_seconds": 5},
         }
     }
 else:
@@ -162,6 +185,14 @@ else:
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=600)
 if RESPONSE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("RESPONSE_CACHE_SECONDS must be 0 (off) or more.")
+# How often each process re-reads the database's copy of the cache generation, which carries
+# the writes whose bump the cache did not take (claims.cache): their delay to readers.
+try:
+    RESPONSE_CACHE_EPOCH_SECONDS = env.float("RESPONSE_CACHE_EPOCH_SECONDS", default=1.0)
+except ValueError:
+    raise ImproperlyConfigured("RESPONSE_CACHE_EPOCH_SECONDS: a number of seconds.") from None
+if not 0 <= RESPONSE_CACHE_EPOCH_SECONDS <= 60:
+    raise ImproperlyConfigured("RESPONSE_CACHE_EPOCH_SECONDS must be between 0 and 60.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -332,7 +363,7 @@ if REDIS_URL:
         # after this long. No task runs, or waits for a countdown, nearly as long.
         "visibility_timeout": 3600,
         # Publishing happens in web requests (after commit): a dead or hung broker must cost
-        # them at most a second or two, never an error (see claims.jobs.queueing).
+        # them a second at most, never an error, and then claims.jobs.queueing pauses a while.
         "socket_connect_timeout": 1,
         "socket_timeout": 1,
     }

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from claims.cache import cache_query_params
 from claims.models import Claim, Evidence, Status
 from reader.filters import ClaimFilter
 from reader.pagination import paginate
@@ -46,6 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "reader/home.html", context)
 
 
+@cache_query_params(*ClaimFilter.base_filters, "page")
 def claim_list(request: HttpRequest) -> HttpResponse:
     claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.with_sources())
     page = paginate(claim_filter.qs, request.GET.get("page"), per_page=CLAIMS_PER_PAGE)

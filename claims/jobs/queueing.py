@@ -2,9 +2,11 @@
 
 A task is published only once the database transaction that asked for it has committed, so a
 worker never looks for rows that are not there yet, and a rolled-back save publishes nothing.
-A broker that is down or hung costs the caller about a second, is logged, and is otherwise
-ignored: every task queued this way is also run on a schedule, and it scans the database, so
-the next scheduled run catches up whatever a lost message would have done.
+A broker that is down or hung costs the caller at most its socket timeouts (settings), is
+logged, and is otherwise ignored: every task queued this way is also run on a schedule, and it
+scans the database, so the next scheduled run catches up whatever a lost message would have
+done. After a failure the process publishes nothing for PAUSE_SECONDS, so a hung broker costs
+one write the wait every few seconds rather than every write.
 
 Tasks are published through `celery.current_app`, the app the process configured at start-up
 (config.celery, loaded by config/__init__.py), so the domain never imports the project shell.
@@ -14,18 +16,38 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+import time
 
 from celery import current_app
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+PAUSE_SECONDS = 5.0
+_pause_lock = threading.Lock()
+# Broker URL -> monotonic time until which this process does not try it, after a failure.
+_paused_until: dict[str, float] = {}
+
+
+def resume_publishing() -> None:
+    """Try every broker again at once (tests)."""
+    with _pause_lock:
+        _paused_until.clear()
+
 
 def send_task(name: str, **kwargs) -> bool:
-    """Publish the task now; True if the broker took it, False (logged) if not."""
+    """Publish the task now; True if the broker took it, False (logged) if not, or if the
+    broker failed within the last PAUSE_SECONDS."""
+    broker_url = str(current_app.conf.broker_url)
+    if time.monotonic() < _paused_until.get(broker_url, 0.0):
+        logger.info("Not queueing %s: the broker failed moments ago; its scheduled run will.", name)
+        return False
     try:
         current_app.send_task(name, kwargs=kwargs)
     except Exception:
+        with _pause_lock:
+            _paused_until[broker_url] = time.monotonic() + PAUSE_SECONDS
         # Whatever the broker raises (refused, timed out, reset), the caller's work is done
         # and committed: it must not turn into an error page.
         logger.warning(
