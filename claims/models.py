@@ -41,6 +41,12 @@ class Kind(models.TextChoices):
     STATISTIC = "statistic", "Statistic"
 
 
+class DeadlineSource(models.TextChoices):
+    # Where the article gives no horizon, the deadline is the registry's, and says so (issue 14).
+    ARTICLE = "article", "The article's words"
+    REGISTRY = "registry", "The registry's reading"
+
+
 class ClaimantType(models.TextChoices):
     # A track record must not mix an outlet's own forecasts with the targets it reports.
     OUTLET = "outlet", "The outlet's own claim"
@@ -103,15 +109,26 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(Q(claimant=entity) | Q(pk__in=about))
 
     def track_record(self):
-        """Counts by status and verdict in one query; every track record on the site is this."""
+        """Counts by status and verdict in one query; every track record on the site is this.
+
+        Conditional signals (a test an outlet sets for its own thesis) are counted apart, in
+        `signals`, and in nothing else: they are not predictions, so they never count for or
+        against whoever set them.
+        """
         from claims.track_records import TrackRecord  # imports this module
 
+        counted = Q(conditional=False)
         counts = self.order_by().aggregate(
-            total=Count("pk"),
+            total=Count("pk", filter=counted),
             **{
-                status: Count("pk", filter=Q(status=status)) for status in (Status.OPEN, Status.DUE)
+                status: Count("pk", filter=counted & Q(status=status))
+                for status in (Status.OPEN, Status.DUE)
             },
-            **{verdict: Count("pk", filter=Q(verdict=verdict)) for verdict in Verdict.values},
+            **{
+                verdict: Count("pk", filter=counted & Q(verdict=verdict))
+                for verdict in Verdict.values
+            },
+            signals=Count("pk", filter=Q(conditional=True)),
         )
         return TrackRecord(**counts)
 
@@ -152,6 +169,21 @@ class Claim(models.Model):
         help_text='The article\'s own words, e.g. "in the next 18 months", "by 2025", "(2024-2026)".',
     )
     deadline_precision = models.CharField(max_length=8, choices=Precision.choices, blank=True)
+    deadline_source = models.CharField(
+        "whose deadline",
+        max_length=8,
+        choices=DeadlineSource.choices,
+        blank=True,
+        help_text="The article's horizon words, or, where the article gives none, the registry's "
+        "reading (then say why in the deadline reason). Empty when there is no deadline.",
+    )
+    deadline_reason = models.TextField(
+        "why this deadline",
+        blank=True,
+        help_text="For the registry's reading: why this date, as a reader will see it after "
+        '"because", e.g. "the article\'s other predictions run through 2027".',
+        validators=[validate_no_bidi_controls],
+    )
     ambiguity = models.TextField(
         blank=True,
         help_text="Where the article is ambiguous: what conflicts, the reading chosen, why.",
@@ -165,6 +197,14 @@ class Claim(models.Model):
         help_text="Only when the article states one, from 0 to 1.",
         # A field error for the editor; the claim_probability_range constraint stays as the net.
         validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+
+    conditional = models.BooleanField(
+        "conditional signal",
+        default=False,
+        help_text='A test the outlet sets for its own thesis ("watch for …", "will be the '
+        'strongest validation"), not a prediction it makes: shown as a signal and counted in no '
+        "track record.",
     )
 
     # Lifecycle state: written only by claims.lifecycle.
@@ -208,6 +248,9 @@ class Claim(models.Model):
         "ambiguity",
         "resolution_criteria",
         "probability",
+        "deadline_source",
+        "deadline_reason",
+        "conditional",
     ]
     # Written only by claims.lifecycle: read-only in the admin, refused by edit_claim.
     LIFECYCLE_FIELDS = [
@@ -292,6 +335,18 @@ class Claim(models.Model):
                 name="claim_probability_range",
             ),
             models.CheckConstraint(condition=~Q(statement=""), name="claim_statement_not_empty"),
+            _choices_constraint("deadline_source", DeadlineSource, blank=True),
+            models.CheckConstraint(
+                condition=Q(deadline_source="") | Q(deadline__isnull=False),
+                name="claim_deadline_source_has_deadline",
+                violation_error_message="Only a claim with a deadline says whose deadline it is.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(deadline_source="registry") | ~Q(deadline_reason=""),
+                name="claim_registry_deadline_has_reason",
+                violation_error_message="A deadline that is the registry's reading says why "
+                "(the deadline reason).",
+            ),
         ]
 
     def __str__(self) -> str:

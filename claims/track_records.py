@@ -16,6 +16,8 @@ class TrackRecord:
     partly_correct: int
     incorrect: int
     unresolvable: int
+    # Conditional signals among the claims, counted in none of the figures above.
+    signals: int = 0
 
     @property
     def pending(self) -> int:
