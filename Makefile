@@ -43,11 +43,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 test: setup node_modules/.package-lock.json
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: setup
 	$(PY) -m ruff check --fix .

@@ -93,7 +93,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from claims import notifications, tasks
+    from claims import tasks
+    from claims.jobs import notifications
     from config.celery import app
 
     app.conf.broker_url = "memory://localhost/"

@@ -3,7 +3,7 @@
     .venv/bin/python bench/intake.py [--chars 20000] [--runs 20]
 
 The article is the seed articles (SEED_ARTICLES_DIR) run together and cut at --chars (the test
-articles in tests/intake/fixtures/ when the seed articles are not there). It prints the first
+articles in tests/claims/intake/fixtures/ when the seed articles are not there). It prints the first
 run (which loads the sentence splitter) and the median and slowest of the runs after it. The
 target (issue 13): under a second on the project's machine.
 """

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import jobs, lifecycle
+from claims import lifecycle
 from claims.forms import ClaimAdminForm, EvidenceForm
+from claims.jobs import runs
 from claims.models import Claim, Evidence, Job, Notification, Transition
+from claims.queries import SEARCH_FIELDS
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -102,7 +104,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         ("article", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["article__outlet", "claimant"]
-    search_fields = Claim.SEARCH_FIELDS
+    search_fields = SEARCH_FIELDS
     autocomplete_fields = ["article", "claimant", "about"]
     filter_horizontal = ["topics"]
     prepopulated_fields = {"slug": ["statement"]}
@@ -329,14 +331,14 @@ class JobAdmin(ReadOnlyAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "beat_schedule": jobs.beat_schedule(),
-            "broker": jobs.broker_description(),
+            "beat_schedule": runs.beat_schedule(),
+            "broker": runs.broker_description(),
         }
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="schedule")
     def schedule(self, obj):
-        when = [entry["when"] for entry in jobs.beat_schedule() if entry["task"] == obj.name]
+        when = [entry["when"] for entry in runs.beat_schedule() if entry["task"] == obj.name]
         return ", ".join(when) or "on demand"
 
     @admin.display(description="last counts")

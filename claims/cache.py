@@ -190,6 +190,6 @@ class ResponseCacheMiddleware:
         for name, value in stored["headers"].items():
             response[name] = value
         etag = stored["headers"].get("ETag")
-        if etag:  # the API's conditional GET (config.api_base.ConditionalMixin), on a hit
+        if etag:  # the API's conditional GET (api.base.ConditionalMixin), on a hit
             return get_conditional_response(request, etag=etag, response=response)
         return response

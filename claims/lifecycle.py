@@ -19,18 +19,29 @@ import contextlib
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from claims import notifications, versions
+from claims import versions
 from claims.cache import registry_changed
+from claims.jobs import notifications
 from claims.models import Claim, Evidence, Status, Transition, Verdict
 from registry.models import Entity, Topic
 
 
-class LifecycleError(Exception):
-    """A change the lifecycle does not allow; the message is shown to editors as is."""
+class LifecycleError(ValidationError):
+    """A change the lifecycle does not allow; the message is shown to editors as is.
+
+    A ValidationError across fields (NON_FIELD_ERRORS), so that whoever turns model validation
+    into an answer (the API's 400, the seed loader's report) handles it without importing this
+    module."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({NON_FIELD_ERRORS: [message]})
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
 
 
 def status_for_deadline(deadline: datetime.date | None, today: datetime.date) -> Status:

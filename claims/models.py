@@ -11,46 +11,26 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+# Re-exported: migrations and much code name them as claims.models.Status and so on.
+from claims.choices import (
+    ClaimantType,
+    DeadlineSource,
+    JobOutcome,
+    Kind,
+    NotificationState,
+    Status,
+    Verdict,
+)
+from claims.queries import ClaimQuerySet
 from claims.validators import normalize_web_address, validate_web_address
 from registry.models import Article, Entity, Topic
 from registry.precision import Precision
 from registry.validators import validate_no_bidi_controls
-
-
-class Status(models.TextChoices):
-    OPEN = "open", "Open"
-    DUE = "due", "Due for a verdict"
-    RESOLVED = "resolved", "Resolved"
-
-
-class Verdict(models.TextChoices):
-    CORRECT = "correct", "Correct"
-    PARTLY_CORRECT = "partly_correct", "Partly correct"
-    INCORRECT = "incorrect", "Incorrect"
-    UNRESOLVABLE = "unresolvable", "Unresolvable"
-
-
-class Kind(models.TextChoices):
-    FORECAST = "forecast", "Forecast"
-    TARGET = "target", "Target"
-    STATISTIC = "statistic", "Statistic"
-
-
-class DeadlineSource(models.TextChoices):
-    # Where the article gives no horizon, the deadline is the registry's, and says so (issue 14).
-    ARTICLE = "article", "The article's words"
-    REGISTRY = "registry", "The registry's reading"
-
-
-class ClaimantType(models.TextChoices):
-    # A track record must not mix an outlet's own forecasts with the targets it reports.
-    OUTLET = "outlet", "The outlet's own claim"
-    REPORTED = "reported", "Reported by the article"
 
 
 def _choices_constraint(field: str, choices: type[models.TextChoices], *, blank: bool = False):
@@ -69,68 +49,6 @@ class WebAddressField(models.URLField):
     def to_python(self, value):
         value = super().to_python(value)
         return normalize_web_address(value) if value else value
-
-
-class ClaimQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status=Status.OPEN)
-
-    def due(self):
-        return self.filter(status=Status.DUE)
-
-    def resolved(self):
-        return self.filter(status=Status.RESOLVED)
-
-    def past_deadline(self, today):
-        """Open claims whose deadline day is over (a deadline is the last day to be judged)."""
-        return self.open().filter(deadline__lt=today)
-
-    def for_outlet(self, outlet):
-        return self.filter(article__outlet=outlet)
-
-    def with_sources(self):
-        return self.select_related("article__outlet", "claimant")
-
-    def with_details(self):
-        """Everything a claim's page shows, in a number of queries that no list makes grow."""
-        return self.with_sources().prefetch_related("about", "topics", "evidence", "transitions")
-
-    def outlet_own(self):
-        """The outlet's own forecasts and figures: what an outlet's track record is made of."""
-        return self.filter(claimant_type=ClaimantType.OUTLET)
-
-    def reported(self):
-        """Targets and forecasts of others that an article reports."""
-        return self.filter(claimant_type=ClaimantType.REPORTED)
-
-    def concerning(self, entity):
-        """Claims made by the entity or about it (a subquery, so no duplicate rows)."""
-        about = Claim.about.through.objects.filter(entity=entity).values("claim_id")
-        return self.filter(Q(claimant=entity) | Q(pk__in=about))
-
-    def track_record(self):
-        """Counts by status and verdict in one query; every track record on the site is this.
-
-        Conditional signals (a test an outlet sets for its own thesis) are counted apart, in
-        `signals`, and in nothing else: they are not predictions, so they never count for or
-        against whoever set them.
-        """
-        from claims.track_records import TrackRecord  # imports this module
-
-        counted = Q(conditional=False)
-        counts = self.order_by().aggregate(
-            total=Count("pk", filter=counted),
-            **{
-                status: Count("pk", filter=counted & Q(status=status))
-                for status in (Status.OPEN, Status.DUE)
-            },
-            **{
-                verdict: Count("pk", filter=counted & Q(verdict=verdict))
-                for verdict in Verdict.values
-            },
-            signals=Count("pk", filter=Q(conditional=True)),
-        )
-        return TrackRecord(**counts)
 
 
 class Claim(models.Model):
@@ -260,15 +178,6 @@ class Claim(models.Model):
         "verdict_summary",
         "resolved_by",
         "resolved_at",
-    ]
-    # What editors and API clients search a claim by.
-    SEARCH_FIELDS = [
-        "statement",
-        "quote",
-        "slug",
-        "deadline_text",
-        "article__title",
-        "claimant__name",
     ]
 
     class Meta:
@@ -453,18 +362,10 @@ class Transition(models.Model):
         return f"{self.get_action_display()}: {self.from_status or '-'} -> {self.to_status}"
 
 
-class NotificationState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-
-
 class Notification(models.Model):
     """One email to one editor about one event: a claim due, a reminder, or a day's digest.
 
-    Rows are created by the jobs in claims.notifications and sent by a later job, which takes
+    Rows are created by the jobs in claims.jobs.notifications and sent by a later job, which takes
     each row with a conditional UPDATE (pending -> sending) before it sends, so two workers or
     a redelivered task never send the same row twice. The unique constraints below make each
     (editor, due episode) and each (editor, claim, reminder, deadline) exist once, however many
@@ -576,12 +477,6 @@ class Notification(models.Model):
             days = self.event.removeprefix(self.REMINDER_PREFIX)
             return f"Reminder: deadline within {days} days"
         return self.event
-
-
-class JobOutcome(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
 
 
 class Job(models.Model):

@@ -1,5 +1,5 @@
 """The registry's Celery tasks. Each takes plain arguments (an ISO date at most), loads what it
-needs and calls the services in claims.lifecycle and claims.notifications; each records its run
+needs and calls the services in claims.lifecycle and claims.jobs.notifications; each records its run
 in claims.Job for the editors' admin.
 
 All are idempotent and scan the database rather than trusting a message: a task delivered twice
@@ -15,8 +15,9 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from claims import lifecycle, notifications
-from claims.jobs import recorded_run
+from claims import lifecycle
+from claims.jobs import notifications
+from claims.jobs.runs import recorded_run
 
 
 def _day(today: str | None) -> datetime.date:

@@ -24,7 +24,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from claims.jobs import job_health
+from claims.jobs.runs import job_health
 from claims.models import Notification, NotificationState
 
 # A hung broker (accepting connections, never answering) costs /readyz this long at most.

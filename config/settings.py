@@ -35,7 +35,9 @@ def env_bool(name: str, *, default: bool) -> bool:
         return default
     if raw in _TRUE | _FALSE:
         return raw in _TRUE
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true/false, 1/0, yes/no or on/off.")
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use true/false, 1/0, yes/no or on/off."
+    )
 
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -79,6 +81,8 @@ INSTALLED_APPS = [
     "registry",
     "claims",
     "axes",
+    "reader",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -214,8 +218,8 @@ X_FRAME_OPTIONS = "DENY"
 # EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587 (default: print to the console).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
-    # Django's, telling a message the server took but never confirmed (claims.smtp).
-    _email["EMAIL_BACKEND"] = "claims.smtp.EmailBackend"
+    # Django's, telling a message the server took but never confirmed (claims.jobs.smtp).
+    _email["EMAIL_BACKEND"] = "claims.jobs.smtp.EmailBackend"
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],
@@ -229,7 +233,7 @@ MAILERS = {
                 "use_ssl": _email.get("EMAIL_USE_SSL", False),
                 "timeout": 10,
             }
-            if _email["EMAIL_BACKEND"] == "claims.smtp.EmailBackend"
+            if _email["EMAIL_BACKEND"] == "claims.jobs.smtp.EmailBackend"
             else {}
         ),
     }
@@ -248,11 +252,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# The REST API (claims/api.py, registry/api.py, config/api.py). Reads are public; writes need the
+# The REST API (api/claims.py, api/sources.py, api/urls.py). Reads are public; writes need the
 # Editors group's model permissions. Anonymous clients are throttled per address.
 _API_ANON_RATE = env.str("API_ANON_RATE", default="120/minute")
 if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _API_ANON_RATE):
-    raise ImproperlyConfigured(f"API_ANON_RATE={_API_ANON_RATE!r}: use e.g. 120/minute or 5000/day.")
+    raise ImproperlyConfigured(
+        f"API_ANON_RATE={_API_ANON_RATE!r}: use e.g. 120/minute or 5000/day."
+    )
 REST_FRAMEWORK = {
     # Token first: it names the scheme in the 401 an anonymous write gets.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -262,12 +268,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api_base.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "api.base.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "config.api_base.OneValuePerParameter",
+        "api.base.OneValuePerParameter",
         "django_filters.rest_framework.DjangoFilterBackend",
-        "config.api_base.BoundedSearchFilter",
-        "config.api_base.StableOrderingFilter",
+        "api.filters.BoundedSearchFilter",
+        "api.base.StableOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": _API_ANON_RATE},
@@ -278,15 +284,15 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "config.security.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Deeply nested JSON is a 400, not a RecursionError; every error body is an object.
     "DEFAULT_PARSER_CLASSES": [
-        "config.api_base.JSONParser",
+        "api.base.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "config.api_base.exception_handler",
+    "EXCEPTION_HANDLER": "api.base.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claim registry API",
@@ -326,7 +332,7 @@ if REDIS_URL:
         # after this long. No task runs, or waits for a countdown, nearly as long.
         "visibility_timeout": 3600,
         # Publishing happens in web requests (after commit): a dead or hung broker must cost
-        # them at most a second or two, never an error (see claims.publishing).
+        # them at most a second or two, never an error (see claims.jobs.queueing).
         "socket_connect_timeout": 1,
         "socket_timeout": 1,
     }

@@ -21,7 +21,7 @@ def test_settings(settings):
     # The real hasher is slow on purpose; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Off by default: inside a test's transaction nothing commits, so no write would bump the
-    # registry generation. tests/test_response_cache.py turns it on, with real commits.
+    # registry generation. tests/claims/test_response_cache.py turns it on, with real commits.
     settings.RESPONSE_CACHE_SECONDS = 0
     # Production settings otherwise (DEBUG off), but plain http and no collectstatic manifest.
     settings.SECURE_SSL_REDIRECT = False

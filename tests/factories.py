@@ -109,7 +109,7 @@ class DueClaimFactory(ClaimFactory):
 
 class FlaggedDueClaimFactory(DueClaimFactory):
     """A due claim with the transition that made it due in its log, as the flagging job leaves
-    it: the due episode that claims.notifications announces."""
+    it: the due episode that claims.jobs.notifications announces."""
 
     @factory.post_generation
     def flagged(claim, create, extracted, **kwargs):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from claims.api import ClaimViewSet
+from api.claims import ClaimViewSet
 from claims.models import Claim, Evidence
 from tests.factories import ArticleFactory, ClaimFactory, EvidenceFactory
 

@@ -27,8 +27,8 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
+from api.base import ConditionalMixin
 from claims.models import Claim, ClaimantType, Evidence, Status
-from config.api_base import ConditionalMixin
 from registry.models import Article, Entity, Outlet, Topic
 from tests.factories import (
     ArticleFactory,

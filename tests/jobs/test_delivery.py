@@ -21,7 +21,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from claims import notifications
+from claims.jobs import notifications
 from claims.models import Notification
 from tests.factories import EditorFactory, FlaggedDueClaimFactory
 from tests.jobs.conftest import free_port
@@ -67,7 +67,7 @@ def mail_server(settings) -> Iterator[tuple[MailServer, int]]:
     controller.start()
     settings.MAILERS = {
         "default": {
-            "BACKEND": "claims.smtp.EmailBackend",
+            "BACKEND": "claims.jobs.smtp.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": CLIENT_TIMEOUT},
         }
     }
@@ -159,7 +159,7 @@ def test_a_sender_killed_mid_send_leaves_a_lease_that_the_next_run_takes_back(
             sys.executable,
             "-c",
             "import django; django.setup(); "
-            "from claims import notifications; notifications.send_pending()",
+            "from claims.jobs import notifications; notifications.send_pending()",
         ],
         cwd=ROOT,
         env={

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_settings import manage
+from tests.config.test_settings import manage
 
 
 @pytest.mark.parametrize(

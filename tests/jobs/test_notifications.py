@@ -12,7 +12,8 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from claims import lifecycle, notifications, publishing
+from claims import lifecycle
+from claims.jobs import notifications, queueing
 from claims.models import Notification, Status
 from tests.factories import (
     ArticleFactory,
@@ -358,7 +359,7 @@ def tasks_queued(callbacks) -> list[str]:
     return [
         callback.args[0]
         for callback in callbacks
-        if isinstance(callback, functools.partial) and callback.func is publishing.send_task
+        if isinstance(callback, functools.partial) and callback.func is queueing.send_task
     ]
 
 

@@ -13,7 +13,8 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
-from claims import lifecycle, publishing, tasks
+from claims import lifecycle, tasks
+from claims.jobs import queueing
 from claims.models import Claim, Job, Notification, Status, Transition
 from tests.factories import ClaimFactory, DueClaimFactory, EditorFactory, FlaggedDueClaimFactory
 from tests.jobs.conftest import QUEUE, broker, redis_url, wait_until, wait_until_idle
@@ -177,10 +178,10 @@ def test_an_editors_save_with_the_broker_down_is_quick_and_the_next_run_catches_
     edited = ClaimFactory(deadline=days_from_today(30))
     passed_meanwhile = ClaimFactory(deadline=days_from_today(-1))
     outage_url, outage_broker = throwaway_redis
-    caplog.set_level(logging.WARNING, logger="claims.publishing")
+    caplog.set_level(logging.WARNING, logger="claims.jobs.queueing")
 
     with broker(outage_url):
-        assert publishing.send_task("claims.tests.warm_up")  # a live connection, then it dies
+        assert queueing.send_task("claims.tests.warm_up")  # a live connection, then it dies
         outage_broker.kill()
         outage_broker.wait()
         started = time.monotonic()

@@ -1,0 +1,384 @@
+"""The claims API: claims (each with its evidence and transitions) and evidence.
+
+Serializers check the shape of what a client sends and translate it; every change to a claim is
+made by claims.lifecycle, exactly as the admin makes it, and the horizon words are read by the
+same claims.deadlines.deadline_from_entry as the admin's form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.base import ConditionalUpdateMixin, Conflict, lifecycle_errors_as_400
+from api.filters import ClaimFilter, EvidenceFilter
+from claims import lifecycle, versions
+from claims.deadlines import HorizonError, deadline_from_entry
+from claims.models import Claim, Evidence, Transition, Verdict
+from claims.queries import SEARCH_FIELDS
+from claims.validators import normalize_web_address, validate_web_address
+
+# Set by the resolve and reopen actions only; a client that sends one in a claim's body is told so
+# rather than having it silently ignored. (Who resolved a claim is not published.)
+LIFECYCLE_FIELDS = tuple(name for name in Claim.LIFECYCLE_FIELDS if name != "resolved_by")
+
+
+# --- Serializers ----------------------------------------------------------------------------
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Transition
+        fields = ["action", "from_status", "to_status", "verdict", "reason", "via", "at"]
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class WebAddressField(serializers.CharField):
+    """As in the admin's EvidenceForm: normalised, and a scheme-less, non-web or non-public
+    address is refused, not "fixed" (DRF's URLField would also take ftp://)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=2000, validators=[validate_web_address], **kwargs)
+
+    def to_internal_value(self, data) -> str:
+        return normalize_web_address(super().to_internal_value(data))
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = WebAddressField(help_text="A full http:// or https:// address.")
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Bumped by every change. Send the version you read with a PATCH to have it "
+        "refused (409) if the evidence has changed since.",
+    )
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "claim",
+            "url",
+            "title",
+            "publisher",
+            "published_on",
+            "stance",
+            "note",
+            "added_at",
+            "version",
+        ]
+        read_only_fields = ["added_at"]
+
+    def create(self, validated_data: dict) -> Evidence:
+        validated_data.pop("version", None)
+        return self._store(Evidence(**validated_data))
+
+    def update(self, evidence: Evidence, validated_data: dict) -> Evidence:
+        validated_data.pop("version", None)  # checked under the row lock by the view
+        for name, value in validated_data.items():
+            setattr(evidence, name, value)
+        return self._store(evidence)
+
+    def _store(self, evidence: Evidence) -> Evidence:
+        # The history middleware sees no user on a token request: name the editor here.
+        with lifecycle_errors_as_400():
+            return lifecycle.save_evidence(evidence=evidence, by=self.context["request"].user)
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    slug = serializers.SlugField(
+        max_length=120,
+        required=False,
+        help_text="The claim page's address; made from the statement when left out.",
+    )
+    made_on = serializers.DateField(
+        required=False, help_text="Defaults to the article's publication date."
+    )
+    outlet = serializers.IntegerField(
+        source="article.outlet_id", read_only=True, help_text="The id of the article's outlet."
+    )
+    made_by = serializers.CharField(
+        read_only=True, help_text="The claimant's name, or the outlet's for its own claims."
+    )
+    # Declared so that the schema allows "" (no verdict yet): DRF drops allow_blank on read-only.
+    verdict = serializers.ChoiceField(
+        choices=Verdict.choices, allow_blank=True, read_only=True, help_text="Empty until resolved."
+    )
+    page_url = serializers.SerializerMethodField(help_text="The claim's public page.")
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Bumped by every change. Send the version you read with a PATCH to have it "
+        "refused (409) if the claim has changed since.",
+    )
+    change_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Why you change it; kept in the claim's history and lifecycle log.",
+    )
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            *Claim.EDITABLE_FIELDS,
+            "outlet",
+            "made_by",
+            "status",
+            "verdict",
+            "verdict_summary",
+            "due_since",
+            "resolved_at",
+            "version",
+            "created_at",
+            "updated_at",
+            "page_url",
+            "change_reason",
+        ]
+        read_only_fields = [*LIFECYCLE_FIELDS, "created_at", "updated_at"]
+        extra_kwargs = {
+            "probability": {"min_value": 0, "max_value": 1},
+            "deadline_text": {
+                "help_text": 'The article\'s words ("within two years", "by 2025"): the deadline '
+                "is worked out from the article's publication date unless you send a deadline."
+            },
+        }
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, claim: Claim) -> str:
+        return self.context["request"].build_absolute_uri(claim.get_absolute_url())
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            sent = [name for name in LIFECYCLE_FIELDS if name in data]
+            if sent:
+                message = "Changed only by POSTing to the claim's resolve/ or reopen/ action."
+                raise serializers.ValidationError({name: [message] for name in sent})
+        return super().to_internal_value(data)
+
+    def validate(self, attrs: dict) -> dict:
+        deadline_input = {"deadline", "deadline_text", "deadline_precision", "article"}
+        if self.instance is None or deadline_input & attrs.keys():
+            attrs.update(self._read_deadline(attrs))
+        if self.instance is None and not attrs.get("made_on"):
+            attrs["made_on"] = attrs["article"].published_on
+        return attrs
+
+    def _read_deadline(self, attrs: dict) -> dict:
+        claim = self.instance
+
+        def entered(name: str):
+            return attrs[name] if name in attrs else getattr(claim, name, None)
+
+        def changed(name: str) -> bool:
+            return name in attrs and (claim is None or attrs[name] != getattr(claim, name))
+
+        article = entered("article")
+        try:
+            deadline, precision = deadline_from_entry(
+                words=entered("deadline_text") or "",
+                date=entered("deadline"),
+                precision=entered("deadline_precision") or "",
+                date_changed=changed("deadline"),
+                words_changed=changed("deadline_text"),
+                published_on=article.published_on,
+                published_precision=article.published_precision,
+            )
+        except HorizonError as error:
+            raise serializers.ValidationError({"deadline_text": [str(error)]}) from error
+        return {"deadline": deadline, "deadline_precision": precision}
+
+    def create(self, validated_data: dict) -> Claim:
+        about, topics = validated_data.pop("about", ()), validated_data.pop("topics", ())
+        validated_data.pop("version", None)
+        validated_data.pop("change_reason", None)
+        claim = Claim(**validated_data)
+        claim.slug = claim.slug or _unused_slug(claim.statement)
+        with lifecycle_errors_as_400():
+            lifecycle.create_claim(
+                claim=claim,
+                about=about,
+                topics=topics,
+                by=self.context["request"].user,
+                via="api",
+            )
+        return claim
+
+    def update(self, claim: Claim, validated_data: dict) -> Claim:
+        about, topics = validated_data.pop("about", None), validated_data.pop("topics", None)
+        reason = validated_data.pop("change_reason", "")
+        validated_data.pop("version", None)  # checked under the row lock by the view
+        for name, value in validated_data.items():
+            setattr(claim, name, value)
+        # The lifecycle works out what this changes; nothing: no new version, no history row.
+        with lifecycle_errors_as_400():
+            lifecycle.edit_claim(
+                claim=claim,
+                about=about,
+                topics=topics,
+                by=self.context["request"].user,
+                via="api",
+                reason=reason,
+            )
+        return claim
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    transitions = TransitionSerializer(many=True, read_only=True)
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "evidence", "transitions"]
+
+
+class VerdictSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    summary = serializers.CharField(help_text="What the evidence shows, and why this verdict.")
+
+
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the verdict is withdrawn.")
+
+
+def _unused_slug(statement: str) -> str:
+    base = slugify(statement)[:100].strip("-") or "claim"
+    slug, n = base, 1
+    while Claim.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+class CanResolveClaims(permissions.BasePermission):
+    """Recording or withdrawing a verdict needs claims.resolve_claim, which the Editors group
+    holds; being staff is not enough."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.has_perm("claims.resolve_claim")
+
+
+class RefusesStaleVersions:
+    """A PATCH with the `version` the client read is refused (409) if the object has been
+    written since: the admin's check (claims.versions), under the row lock that
+    ConditionalUpdateMixin takes before it calls this."""
+
+    checks_version = True  # PATCH can answer 409: documented by config/api_schema.py
+
+    def check_not_stale(self, instance, validated_data: dict) -> None:
+        try:
+            versions.refuse_if_stale(instance, validated_data.get("version"))
+        except versions.StaleEdit as stale:
+            changed = "; ".join(stale.describe_changes())
+            raise Conflict(
+                f"{stale} Changed since: {changed}. Fetch it again, then reapply your change."
+            ) from stale
+
+
+class ClaimViewSet(
+    RefusesStaleVersions,
+    ConditionalUpdateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Claims. Anyone may read; editors create and change them, and resolve or reopen them."""
+
+    queryset = Claim.objects.with_sources().prefetch_related("about", "topics")
+    lookup_value_converter = "int"
+    filterset_class = ClaimFilter
+    search_fields = SEARCH_FIELDS
+    ordering_fields = ["deadline", "made_on", "created_at", "updated_at", "resolved_at", "id"]
+    ordering = ["deadline", "id"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            queryset = queryset.prefetch_related("evidence", "transitions")
+        return queryset
+
+    def get_serializer_class(self):
+        serializers_by_action = {
+            "list": ClaimSerializer,
+            "resolve": VerdictSerializer,
+            "reopen": ReopenSerializer,
+        }
+        return serializers_by_action.get(self.action, ClaimDetailSerializer)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claim = serializer.save()
+        response = self._detail_response(claim, status.HTTP_201_CREATED)
+        response["Location"] = self.reverse_action("detail", args=[claim.pk])
+        return response
+
+    @extend_schema(
+        operation_id="claims_resolve", request=VerdictSerializer, responses=ClaimDetailSerializer
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanResolveClaims])
+    def resolve(self, request, pk=None):
+        """Record a verdict, early (from open) or once due."""
+        claim = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with lifecycle_errors_as_400():
+            lifecycle.resolve_claim(
+                claim=claim,
+                verdict=serializer.validated_data["verdict"],
+                summary=serializer.validated_data["summary"],
+                by=request.user,
+                via="api",
+            )
+        return self._detail_response(claim)
+
+    @extend_schema(
+        operation_id="claims_reopen", request=ReopenSerializer, responses=ClaimDetailSerializer
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanResolveClaims])
+    def reopen(self, request, pk=None):
+        """Withdraw a verdict: the claim is due again if its deadline has passed, else open."""
+        claim = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with lifecycle_errors_as_400():
+            lifecycle.reopen_claim(
+                claim=claim, reason=serializer.validated_data["reason"], by=request.user, via="api"
+            )
+        return self._detail_response(claim)
+
+    def _detail_response(self, claim: Claim, status_code: int = status.HTTP_200_OK) -> Response:
+        # Read back as GET reads it, so that the answer is what a GET would give.
+        claim = self.get_queryset().get(pk=claim.pk)
+        context = self.get_serializer_context()
+        return Response(ClaimDetailSerializer(claim, context=context).data, status=status_code)
+
+
+class EvidenceViewSet(
+    RefusesStaleVersions,
+    ConditionalUpdateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Evidence for and against claims. Anyone may read; editors add and correct it."""
+
+    queryset = Evidence.objects.all()
+    lookup_value_converter = "int"
+    serializer_class = EvidenceSerializer
+    filterset_class = EvidenceFilter
+    search_fields = ["title", "publisher", "note", "url"]
+    ordering_fields = ["published_on", "added_at", "id"]
+    ordering = ["id"]

@@ -1,0 +1,145 @@
+"""The background jobs as editors see them: each job's latest run, and the schedule; and as
+operators see them (/readyz): whether each scheduled job still succeeds as often as it should."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from celery import current_app
+from celery.schedules import crontab
+from celery.schedules import schedule as interval_schedule
+from django.conf import settings
+from django.utils import timezone
+from kombu.utils.url import maybe_sanitize_url
+
+from claims.models import Job, JobOutcome
+
+
+@contextmanager
+def recorded_run(name: str) -> Iterator[dict]:
+    """Record a run of the job `name` in claims.Job: its start, then its outcome, the counts
+    the body put in the yielded dict, and the error if it raised (which is re-raised)."""
+    Job.objects.update_or_create(
+        name=name, defaults={"last_started_at": timezone.now(), "last_outcome": JobOutcome.RUNNING}
+    )
+    counts: dict = {}
+    try:
+        yield counts
+    except Exception as error:
+        Job.objects.filter(name=name).update(
+            last_finished_at=timezone.now(),
+            last_outcome=JobOutcome.FAILED,
+            last_counts=counts,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        raise
+    finished = timezone.now()
+    Job.objects.filter(name=name).update(
+        last_finished_at=finished,
+        last_outcome=JobOutcome.SUCCEEDED,
+        last_counts=counts,
+        last_error="",
+        last_succeeded_at=finished,
+    )
+
+
+def describe_schedule(schedule) -> str:
+    """A beat schedule in words: "every 60 minutes", "daily at 07:00 (UTC)"."""
+    if isinstance(schedule, datetime.timedelta | int | float):
+        seconds = int(
+            schedule.total_seconds() if isinstance(schedule, datetime.timedelta) else schedule
+        )
+        if seconds % 60:
+            return f"every {seconds} seconds"
+        minutes = seconds // 60
+        return "every minute" if minutes == 1 else f"every {minutes} minutes"
+    every_day = isinstance(schedule, crontab) and (
+        len(schedule.day_of_week),
+        len(schedule.day_of_month),
+        len(schedule.month_of_year),
+    ) == (7, 31, 12)
+    if every_day and len(schedule.hour) == len(schedule.minute) == 1:
+        [hour], [minute] = schedule.hour, schedule.minute
+        return f"daily at {hour:02d}:{minute:02d} ({settings.CELERY_TIMEZONE})"
+    return str(schedule)
+
+
+def beat_schedule() -> list[dict]:
+    """The periodic jobs from settings.CELERY_BEAT_SCHEDULE, in words."""
+    return [
+        {"name": name, "task": entry["task"], "when": describe_schedule(entry["schedule"])}
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+    ]
+
+
+def broker_description() -> str:
+    """Where tasks are queued, without any password the broker's address holds."""
+    url = current_app.conf.broker_url
+    if url.startswith("filesystem://"):
+        return f"files in {current_app.conf.broker_transport_options.get('data_folder_in')}"
+    return maybe_sanitize_url(url)
+
+
+# A job is late when its last success is older than this many periods, as healthchecks.io
+# flags a cron job that missed its ping: one missed run plus a period of grace.
+LATE_AFTER_PERIODS = 2
+
+
+def schedule_period(schedule) -> datetime.timedelta | None:
+    """The longest time between two runs of a beat schedule: the interval itself, or for a
+    crontab that runs every day of the month (any days of the week), the longest gap between
+    its runs over a week (a daily crontab: a day). None for crontabs tied to days of the month
+    or to months, which this does not watch."""
+    if isinstance(schedule, int | float):
+        return datetime.timedelta(seconds=schedule)
+    if isinstance(schedule, datetime.timedelta):
+        return schedule
+    if isinstance(schedule, interval_schedule) and not isinstance(schedule, crontab):
+        return schedule.run_every
+    if not isinstance(schedule, crontab):
+        return None
+    if (len(schedule.day_of_month), len(schedule.month_of_year)) != (31, 12):
+        return None
+    minutes_in_day = sorted(h * 60 + m for h in schedule.hour for m in schedule.minute)
+    runs = [d * 1440 + t for d in sorted(schedule.day_of_week) for t in minutes_in_day]
+    week = 7 * 1440
+    gaps = [b - a for a, b in zip(runs, [*runs[1:], runs[0] + week], strict=True)]
+    return datetime.timedelta(minutes=max(gaps))
+
+
+def job_health(now: datetime.datetime | None = None) -> list[dict]:
+    """Each scheduled job (settings.CELERY_BEAT_SCHEDULE) with its state: "ok", "late" (its
+    last success is older than LATE_AFTER_PERIODS periods: beat or the workers stopped, or the
+    job keeps failing), "new" (it has never succeeded: nothing to measure from yet, as
+    healthchecks.io treats a check before its first ping) or "unwatched" (no fixed period)."""
+    now = now or timezone.now()
+    entries = settings.CELERY_BEAT_SCHEDULE
+    succeeded = dict(
+        Job.objects.filter(name__in=[e["task"] for e in entries.values()]).values_list(
+            "name", "last_succeeded_at"
+        )
+    )
+    health = []
+    for name, entry in entries.items():
+        period = schedule_period(entry["schedule"])
+        last = succeeded.get(entry["task"])
+        if period is None:
+            state = "unwatched"
+        elif last is None:
+            state = "new"
+        elif now - last > LATE_AFTER_PERIODS * period:
+            state = "late"
+        else:
+            state = "ok"
+        health.append(
+            {
+                "name": name,
+                "task": entry["task"],
+                "state": state,
+                "last_succeeded_at": last.isoformat() if last else None,
+                "period_seconds": int(period.total_seconds()) if period else None,
+            }
+        )
+    return health

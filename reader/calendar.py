@@ -1,0 +1,60 @@
+"""An iCalendar feed of deadlines: one all-day event per claim, on its deadline day.
+
+Each event's UID is derived from the claim's id alone, so calendar programs update the event
+when the deadline moves instead of adding a second one; SEQUENCE follows the claim's version.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest, HttpResponse
+from icalendar import Calendar, Event
+
+from claims.models import Claim, Status
+from reader import dates
+from reader.structured_data import SITE_NAME
+
+UID_DOMAIN = "claim-registry"
+
+
+def event_uid(claim: Claim) -> str:
+    return f"claim-{claim.pk}@{UID_DOMAIN}"
+
+
+def _event(claim: Claim, page_url: str) -> Event:
+    event = Event()
+    event.add("uid", event_uid(claim))
+    event.add("dtstamp", claim.updated_at)
+    event.add("last-modified", claim.updated_at)
+    event.add("sequence", claim.version)
+    event.add("dtstart", claim.deadline)
+    event.add("dtend", claim.deadline + datetime.timedelta(days=1))
+    event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: the day is not busy
+    prefix = f"[{claim.get_verdict_display()}] " if claim.status == Status.RESOLVED else ""
+    event.add("summary", f"{prefix}Deadline: {claim.statement}")
+    words = f" (the article says “{claim.deadline_text}”)" if claim.deadline_text else ""
+    event.add(
+        "description",
+        f"{claim.made_by}, in “{claim.article.title}” ({claim.article.outlet.name}): "
+        f"“{claim.quote}”\n\n"
+        f"Deadline: {dates.describe_deadline(claim.deadline, claim.deadline_precision)}{words}.\n"
+        f"Status: {claim.get_status_display()}.\n\n{page_url}",
+    )
+    event.add("url", page_url)
+    event.add("categories", [claim.get_kind_display()])
+    return event
+
+
+def deadline_calendar(request: HttpRequest) -> HttpResponse:
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{SITE_NAME}//Deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{SITE_NAME}: deadlines")
+    claims = Claim.objects.with_sources().filter(deadline__isnull=False).order_by("deadline", "id")
+    for claim in claims.iterator(chunk_size=500):
+        calendar.add_component(_event(claim, request.build_absolute_uri(claim.get_absolute_url())))
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="claim-deadlines.ics"'
+    return response

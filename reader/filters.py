@@ -1,0 +1,134 @@
+"""The reader site's claim list filters: claims.queries.ClaimFilterSet's, with sources by slug,
+the search box and a sort order (the API's are in api.filters).
+
+A value that does not parse (a made-up status, a date like 2025-13-45, an unknown outlet) is
+left out of the filtering and reported back, so a mistyped link still shows a page.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import F
+
+from claims.models import Claim
+from claims.queries import ClaimFilterSet, search, validate_search_terms
+from registry.models import Article, Entity, Outlet, Topic
+
+ORDERINGS = {
+    "deadline": "Deadline, soonest first",
+    "-deadline": "Deadline, latest first",
+    "-updated_at": "Recently changed",
+}
+DEFAULT_ORDERING = "deadline"
+
+def _validate_typed_search(value: str) -> None:
+    validate_search_terms(value, value.split())
+
+
+def _ordering_expressions(value: str) -> list:
+    if value == "-updated_at":
+        return [F("updated_at").desc(), F("id").desc()]
+    # Claims without a deadline go last either way: they cannot come due.
+    if value == "-deadline":
+        return [F("deadline").desc(nulls_last=True), F("id").desc()]
+    return [F("deadline").asc(nulls_last=True), F("id").asc()]
+
+
+class _ClaimListForm(forms.Form):
+    # The base class's filters would otherwise come first, splitting search from sources.
+    field_order = [
+        "search",
+        "status",
+        "verdict",
+        "kind",
+        "outlet",
+        "entity",
+        "topic",
+        "deadline_after",
+        "deadline_before",
+        "ordering",
+    ]
+
+
+class ClaimFilter(ClaimFilterSet):
+    """The reader site's claim list: sources by slug, a search box and a sort order."""
+
+    search = django_filters.CharFilter(
+        method="filter_search", label="Search", validators=[_validate_typed_search]
+    )
+    outlet = django_filters.ModelChoiceFilter(
+        field_name="article__outlet",
+        queryset=Outlet.objects.all(),
+        to_field_name="slug",
+        label="Outlet",
+        empty_label="Any outlet",
+    )
+    # Reached from an article's page; too many articles for a drop-down.
+    article = django_filters.ModelChoiceFilter(
+        queryset=Article.objects.select_related("outlet"),
+        to_field_name="slug",
+        label="Article",
+        widget=forms.HiddenInput,
+    )
+    entity = django_filters.ModelChoiceFilter(
+        queryset=Entity.objects.all(),
+        to_field_name="slug",
+        method="filter_entity",
+        label="Made by or about",
+        empty_label="Anyone",
+    )
+    topic = django_filters.ModelChoiceFilter(
+        field_name="topics",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        label="Topic",
+        empty_label="Any topic",
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=list(ORDERINGS.items()),
+        method="order_by",
+        label="Sort by",
+        empty_label=None,
+    )
+
+    filter_labels = {"deadline_after": "Deadline from", "deadline_before": "Deadline until"}
+
+    class Meta:
+        model = Claim
+        fields: list[str] = []
+        form = _ClaimListForm
+
+    def filter_queryset(self, queryset):
+        # The default order applies whenever no valid ordering was asked for.
+        queryset = queryset.order_by(*_ordering_expressions(DEFAULT_ORDERING))
+        return super().filter_queryset(queryset)
+
+    def filter_search(self, queryset, name, value):
+        # At most SEARCH_MAX_TERMS words: the field's validator saw to it.
+        return search(queryset, value.split())
+
+    def filter_entity(self, queryset, name, value):
+        return queryset.concerning(value)
+
+    def order_by(self, queryset, name, value):
+        return queryset.order_by(*_ordering_expressions(value))
+
+    @property
+    def ignored(self) -> list[str]:
+        """One sentence per filter value that was not understood, for the page to show."""
+        messages = []
+        for name, errors in self.errors.items():
+            label = self.form.fields[name].label if name in self.form.fields else name
+            value = self.data.get(name, "")
+            messages.append(f"{label} “{value[:80]}” was ignored: {' '.join(errors)}")
+        return messages
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter other than the ordering narrows the list."""
+        return any(
+            value not in (None, "")
+            for name, value in self.form.cleaned_data.items()
+            if name != "ordering"
+        )

@@ -1,0 +1,53 @@
+"""Template filters of the reader site: dates in words, and JSON-LD safely embedded."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from reader import dates
+
+register = template.Library()
+
+# The same escapes as Django's json_script: no "</script>", "<!--" or "&" survives as such.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def deadline(claim) -> str:
+    """The claim's deadline with its precision: "31 December 2025, to the year"."""
+    return dates.describe_deadline(claim.deadline, claim.deadline_precision)
+
+
+@register.filter
+def published(article) -> str:
+    """An article's date to the precision the article gives: "April 2026"."""
+    return dates.describe_publication(article.published_on, article.published_precision)
+
+
+@register.filter
+def time_left(claim) -> str:
+    return dates.describe_time_left(claim.deadline, timezone.localdate())
+
+
+@register.filter
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{share:.0%}"
+
+
+@register.filter
+def json_ld(data: dict[str, Any] | None) -> SafeString | str:
+    """A <script type="application/ld+json"> element holding ``data``."""
+    if not data:
+        return ""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        SafeString(text.translate(_JSON_SCRIPT_ESCAPES)),
+    )

@@ -1,0 +1,32 @@
+"""The reader site's addresses. URL names keep their namespaces ("claims:detail",
+"registry:outlet", "feeds:due"; "home", "sitemap" and "robots" have none), so that links and
+reverse() read as before the site became an app of its own."""
+
+from __future__ import annotations
+
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from reader import views
+from reader.sitemaps import SITEMAPS
+
+claim_patterns = [
+    path("", views.claim_list, name="list"),
+    path("<slug:slug>/", views.claim_detail, name="detail"),
+]
+
+source_patterns = [
+    path("articles/<slug:slug>/", views.article_detail, name="article"),
+    path("outlets/<slug:slug>/", views.outlet_detail, name="outlet"),
+    path("claimants/<slug:slug>/", views.claimant_detail, name="claimant"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("claims/", include((claim_patterns, "claims"))),
+    path("", include((source_patterns, "registry"))),
+    path("", include("reader.feed_urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+]
