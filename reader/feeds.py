@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from claims.models import Claim
+from claims.models import Claim, DeadlineSource
 from reader import dates
 from reader.structured_data import SITE_NAME
 from registry.models import Outlet
@@ -62,9 +62,15 @@ class _ClaimFeed(Feed):
 
     def item_description(self, claim: Claim) -> str:
         deadline = dates.describe_deadline(claim.deadline, claim.deadline_precision)
-        words = f" (“{claim.deadline_text}”)" if claim.deadline_text else ""
+        signal = " A conditional signal, counted in no track record." if claim.conditional else ""
+        if claim.deadline and claim.deadline_source == DeadlineSource.REGISTRY:
+            source = f" {dates.describe_deadline_source(claim)}"
+        else:
+            source = ""
+            deadline += f" (“{claim.deadline_text}”)" if claim.deadline_text else ""
         return (
-            f"{claim.made_by} ({claim.article.title}): “{claim.quote}” Deadline: {deadline}{words}."
+            f"{claim.made_by} ({claim.article.title}): “{claim.quote}” Deadline: {deadline}."
+            f"{source}{signal}"
         )
 
     def item_link(self, claim: Claim) -> str:
