@@ -22,6 +22,11 @@ from registry.models import Outlet
 FEED_LENGTH = 50
 
 
+# A verdict on a conditional signal says whether the outlet's test came true, not whether it
+# was right: readers are told, in every feed, that it is left out of track records.
+SIGNAL_NOTE = "A conditional signal, counted in no track record."
+
+
 class _ClaimFeed(Feed):
     """A site-wide feed at /feeds/<name>/, and one per outlet at /outlets/<slug>/feeds/<name>/."""
 
@@ -62,7 +67,7 @@ class _ClaimFeed(Feed):
 
     def item_description(self, claim: Claim) -> str:
         deadline = dates.describe_deadline(claim.deadline, claim.deadline_precision)
-        signal = " A conditional signal, counted in no track record." if claim.conditional else ""
+        signal = f" {SIGNAL_NOTE}" if claim.conditional else ""
         if claim.deadline and claim.deadline_source == DeadlineSource.REGISTRY:
             source = f" {dates.describe_deadline_source(claim)}"
         else:
@@ -116,7 +121,8 @@ class VerdictsFeed(_ClaimFeed):
         return f"{claim.get_verdict_display()}: {claim.statement}"
 
     def item_description(self, claim: Claim) -> str:
-        return f"{claim.get_verdict_display()}. {claim.verdict_summary}"
+        signal = f" {SIGNAL_NOTE}" if claim.conditional else ""
+        return f"{claim.get_verdict_display()}. {claim.verdict_summary}{signal}"
 
 
 FEEDS = {feed.name: feed() for feed in (NewClaimsFeed, DueClaimsFeed, VerdictsFeed)}
