@@ -43,16 +43,22 @@ class SeedReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     kept_editors_version: list[str] = field(default_factory=list)
+    created_claims: list[str] = field(default_factory=list)
 
     def count(self, kind: str) -> None:
         self.created[kind] = self.created.get(kind, 0) + 1
 
-    def summary(self) -> str:
+    def summary(self, *, per_claim: bool = False) -> str:
+        """What the load did, in counts; `per_claim` also names each claim created or updated
+        (the editors' versions kept are always named)."""
         created = ", ".join(f"{n} {kind}" for kind, n in self.created.items()) or "nothing"
         lines = [
             f"Created {created}.",
             f"Updated {len(self.updated)} claims from the seed; {self.unchanged} unchanged.",
         ]
+        if per_claim:
+            lines += [f"  created: {slug}" for slug in self.created_claims]
+            lines += [f"  updated: {slug}" for slug in self.updated]
         if self.kept_editors_version:
             lines.append(
                 f"Kept the editors' version of {len(self.kept_editors_version)} claims: "
@@ -326,6 +332,7 @@ def _store_claim(
         _apply(claim, values, article_rows, entity_rows)
         lifecycle.create_claim(claim=claim, about=about, topics=topics, via="seed")
         report.count("claims")
+        report.created_claims.append(claim.slug)
     elif fingerprint(claim_values(claim)) != claim.seed_fingerprint:
         report.kept_editors_version.append(claim.slug)
         return

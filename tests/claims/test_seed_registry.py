@@ -367,6 +367,10 @@ def test_it_brings_an_installation_loaded_from_the_old_seed_up_to_date(editor):
     assert "Kept the editors' version of 1 claims: cic-breakthroughs-remain-uphill-battle" in (
         report.summary()
     )
+    per_claim = report.summary(per_claim=True).splitlines()
+    assert "  updated: jin-consolidate-traditional-sectors-such-as-steel" in per_claim
+    assert "  created: merics-jin-competitive-advantages-read-as-chokepoints" in per_claim
+    assert not any("cic-breakthroughs" in line for line in per_claim if line.startswith("  "))
 
     # Loaded again, the new seed changes nothing and still reports the editor's claim.
     again = load_registry(SEED_PATH)
