@@ -112,14 +112,24 @@ class ClaimAdmin(SimpleHistoryAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["statement", "slug", "kind", "quote", "article", "made_on"]}),
-        ("Who makes it", {"fields": ["claimant_type", "claimant", "about", "topics"]}),
+        (
+            "Who makes it",
+            {"fields": ["claimant_type", "claimant", "conditional", "about", "topics"]},
+        ),
         (
             "Deadline",
             {
-                "fields": ["deadline_text", ("deadline", "deadline_precision"), "ambiguity"],
+                "fields": [
+                    "deadline_text",
+                    ("deadline", "deadline_precision"),
+                    "deadline_source",
+                    "deadline_reason",
+                    "ambiguity",
+                ],
                 "description": 'Type the article\'s words ("within two years", "by 2025"); the date '
                 "is worked out from the article's publication date when you save. A date you type "
-                "yourself is kept as it is.",
+                "yourself is kept as it is. Where the article gives no horizon, the deadline is the "
+                'registry\'s reading: say so, and why, as readers will see it after "because".',
             },
         ),
         ("How it will be judged", {"fields": ["resolution_criteria", "probability"]}),

@@ -35,6 +35,12 @@ class ClaimantType(models.TextChoices):
     REPORTED = "reported", "Reported by the article"
 
 
+class DeadlineSource(models.TextChoices):
+    # Where the article gives no horizon, the deadline is the registry's, and says so (issue 14).
+    ARTICLE = "article", "The article's words"
+    REGISTRY = "registry", "The registry's reading"
+
+
 class NotificationState(models.TextChoices):
     PENDING = "pending", "Pending"
     SENDING = "sending", "Sending"

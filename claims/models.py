@@ -17,7 +17,15 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 # Re-exported: migrations and much code name them as claims.models.Status and so on.
-from claims.choices import ClaimantType, JobOutcome, Kind, NotificationState, Status, Verdict
+from claims.choices import (
+    ClaimantType,
+    DeadlineSource,
+    JobOutcome,
+    Kind,
+    NotificationState,
+    Status,
+    Verdict,
+)
 from claims.queries import ClaimQuerySet
 from claims.validators import normalize_web_address, validate_web_address
 from registry.models import Article, Entity, Topic
@@ -79,6 +87,21 @@ class Claim(models.Model):
         help_text='The article\'s own words, e.g. "in the next 18 months", "by 2025", "(2024-2026)".',
     )
     deadline_precision = models.CharField(max_length=8, choices=Precision.choices, blank=True)
+    deadline_source = models.CharField(
+        "whose deadline",
+        max_length=8,
+        choices=DeadlineSource.choices,
+        blank=True,
+        help_text="The article's horizon words, or, where the article gives none, the registry's "
+        "reading (then say why in the deadline reason). Empty when there is no deadline.",
+    )
+    deadline_reason = models.TextField(
+        "why this deadline",
+        blank=True,
+        help_text="For the registry's reading: why this date, as a reader will see it after "
+        '"because", e.g. "the article\'s other predictions run through 2027".',
+        validators=[validate_no_bidi_controls],
+    )
     ambiguity = models.TextField(
         blank=True,
         help_text="Where the article is ambiguous: what conflicts, the reading chosen, why.",
@@ -92,6 +115,14 @@ class Claim(models.Model):
         help_text="Only when the article states one, from 0 to 1.",
         # A field error for the editor; the claim_probability_range constraint stays as the net.
         validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+
+    conditional = models.BooleanField(
+        "conditional signal",
+        default=False,
+        help_text='A test the outlet sets for its own thesis ("watch for …", "will be the '
+        'strongest validation"), not a prediction it makes: shown as a signal and counted in no '
+        "track record.",
     )
 
     # Lifecycle state: written only by claims.lifecycle.
@@ -135,6 +166,9 @@ class Claim(models.Model):
         "ambiguity",
         "resolution_criteria",
         "probability",
+        "deadline_source",
+        "deadline_reason",
+        "conditional",
     ]
     # Written only by claims.lifecycle: read-only in the admin, refused by edit_claim.
     LIFECYCLE_FIELDS = [
@@ -210,6 +244,18 @@ class Claim(models.Model):
                 name="claim_probability_range",
             ),
             models.CheckConstraint(condition=~Q(statement=""), name="claim_statement_not_empty"),
+            _choices_constraint("deadline_source", DeadlineSource, blank=True),
+            models.CheckConstraint(
+                condition=Q(deadline_source="") | Q(deadline__isnull=False),
+                name="claim_deadline_source_has_deadline",
+                violation_error_message="Only a claim with a deadline says whose deadline it is.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(deadline_source="registry") | ~Q(deadline_reason=""),
+                name="claim_registry_deadline_has_reason",
+                violation_error_message="A deadline that is the registry's reading says why "
+                "(the deadline reason).",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -67,7 +67,6 @@ def validate_search_terms(raw: str, terms: Sequence[str]) -> None:
             )
 
 
-
 class ClaimQuerySet(models.QuerySet):
     """Claim.objects: the named selections of claims that pages, the API and jobs read."""
 
@@ -104,13 +103,24 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(Q(claimant=entity) | Q(pk__in=about))
 
     def track_record(self):
-        """Counts by status and verdict in one query; every track record on the site is this."""
+        """Counts by status and verdict in one query; every track record on the site is this.
+
+        Conditional signals (a test an outlet sets for its own thesis) are counted apart, in
+        `signals`, and in nothing else: they are not predictions, so they never count for or
+        against whoever set them.
+        """
+        counted = Q(conditional=False)
         counts = self.order_by().aggregate(
-            total=Count("pk"),
+            total=Count("pk", filter=counted),
             **{
-                status: Count("pk", filter=Q(status=status)) for status in (Status.OPEN, Status.DUE)
+                status: Count("pk", filter=counted & Q(status=status))
+                for status in (Status.OPEN, Status.DUE)
             },
-            **{verdict: Count("pk", filter=Q(verdict=verdict)) for verdict in Verdict.values},
+            **{
+                verdict: Count("pk", filter=counted & Q(verdict=verdict))
+                for verdict in Verdict.values
+            },
+            signals=Count("pk", filter=Q(conditional=True)),
         )
         return TrackRecord(**counts)
 
@@ -124,6 +134,8 @@ class TrackRecord:
     partly_correct: int
     incorrect: int
     unresolvable: int
+    # Conditional signals among the claims, counted in none of the figures above.
+    signals: int = 0
 
     @property
     def pending(self) -> int:

@@ -11,7 +11,7 @@ import datetime
 from django.http import HttpRequest, HttpResponse
 from icalendar import Calendar, Event
 
-from claims.models import Claim, Status
+from claims.models import Claim, DeadlineSource, Status
 from reader import dates
 from reader.structured_data import SITE_NAME
 
@@ -33,12 +33,17 @@ def _event(claim: Claim, page_url: str) -> Event:
     event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: the day is not busy
     prefix = f"[{claim.get_verdict_display()}] " if claim.status == Status.RESOLVED else ""
     event.add("summary", f"{prefix}Deadline: {claim.statement}")
-    words = f" (the article says “{claim.deadline_text}”)" if claim.deadline_text else ""
+    deadline = dates.describe_deadline(claim.deadline, claim.deadline_precision)
+    if claim.deadline_source == DeadlineSource.REGISTRY:
+        deadline += f". {dates.describe_deadline_source(claim)}"
+    else:
+        deadline += f" (the article says “{claim.deadline_text}”)." if claim.deadline_text else "."
+    signal = "A conditional signal, counted in no track record.\n" if claim.conditional else ""
     event.add(
         "description",
         f"{claim.made_by}, in “{claim.article.title}” ({claim.article.outlet.name}): "
         f"“{claim.quote}”\n\n"
-        f"Deadline: {dates.describe_deadline(claim.deadline, claim.deadline_precision)}{words}.\n"
+        f"Deadline: {deadline}\n{signal}"
         f"Status: {claim.get_status_display()}.\n\n{page_url}",
     )
     event.add("url", page_url)

@@ -14,12 +14,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from claims.models import Claim
+from claims.models import Claim, DeadlineSource
 from reader import dates
 from reader.structured_data import SITE_NAME
 from registry.models import Outlet
 
 FEED_LENGTH = 50
+
+
+# A verdict on a conditional signal says whether the outlet's test came true, not whether it
+# was right: readers are told, in every feed, that it is left out of track records.
+SIGNAL_NOTE = "A conditional signal, counted in no track record."
 
 
 class _ClaimFeed(Feed):
@@ -62,9 +67,15 @@ class _ClaimFeed(Feed):
 
     def item_description(self, claim: Claim) -> str:
         deadline = dates.describe_deadline(claim.deadline, claim.deadline_precision)
-        words = f" (“{claim.deadline_text}”)" if claim.deadline_text else ""
+        signal = f" {SIGNAL_NOTE}" if claim.conditional else ""
+        if claim.deadline and claim.deadline_source == DeadlineSource.REGISTRY:
+            source = f" {dates.describe_deadline_source(claim)}"
+        else:
+            source = ""
+            deadline += f" (“{claim.deadline_text}”)" if claim.deadline_text else ""
         return (
-            f"{claim.made_by} ({claim.article.title}): “{claim.quote}” Deadline: {deadline}{words}."
+            f"{claim.made_by} ({claim.article.title}): “{claim.quote}” Deadline: {deadline}."
+            f"{source}{signal}"
         )
 
     def item_link(self, claim: Claim) -> str:
@@ -110,7 +121,8 @@ class VerdictsFeed(_ClaimFeed):
         return f"{claim.get_verdict_display()}: {claim.statement}"
 
     def item_description(self, claim: Claim) -> str:
-        return f"{claim.get_verdict_display()}. {claim.verdict_summary}"
+        signal = f" {SIGNAL_NOTE}" if claim.conditional else ""
+        return f"{claim.get_verdict_display()}. {claim.verdict_summary}{signal}"
 
 
 FEEDS = {feed.name: feed() for feed in (NewClaimsFeed, DueClaimsFeed, VerdictsFeed)}

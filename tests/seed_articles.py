@@ -13,6 +13,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+# The seed registry as it was before issue 14 read the articles again (an installation loaded
+# from it is what seed_registry must bring up to date).
+SEED_BEFORE_ISSUE_14 = (
+    Path(__file__).resolve().parent / "fixtures" / "registry_before_issue_14.yaml"
+)
+
 
 def seed_articles_dir() -> Path:
     """The folder of the seed articles, or skip (fail under CI) when it is not there."""

@@ -127,11 +127,15 @@ def score_article(
             )
             deadline, claim_precision = parsed.date, parsed.precision.value
         claim = SeedClaim(entry["slug"], entry["quote"], entry["kind"], deadline, claim_precision)
-        # No horizon words in the article: the seed's deadline is the registry's reading (issue
-        # 14), which no reading of the text can find; a proposal without one is in the window.
-        claim.registry_reading = (
-            entry["kind"] != "statistic" and not (entry.get("deadline_text") or "").strip()
-        )
+        # No horizon in the article: the seed's deadline is the registry's reading (issue 14),
+        # which no reading of the text can find; a proposal without one is in the window. A seed
+        # that does not say whose deadline it is: no horizon words means the registry's.
+        if "deadline_source" in entry:
+            claim.registry_reading = entry["deadline_source"] == "registry"
+        else:
+            claim.registry_reading = (
+                entry["kind"] != "statistic" and not (entry.get("deadline_text") or "").strip()
+            )
         claim.span = _locate(read.text, squashed, entry["quote"])
         claims.append(claim)
     score = ArticleScore(source_file, claims, proposals, seconds=seconds)

@@ -26,6 +26,12 @@ def deadline(claim) -> str:
 
 
 @register.filter
+def deadline_source(claim) -> str:
+    """Whose deadline it is: "The article says …" or "No horizon in the article; judged …"."""
+    return dates.describe_deadline_source(claim)
+
+
+@register.filter
 def published(article) -> str:
     """An article's date to the precision the article gives: "April 2026"."""
     return dates.describe_publication(article.published_on, article.published_precision)

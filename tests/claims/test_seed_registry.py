@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
+import json
 import re
 from pathlib import Path
 
@@ -10,10 +12,17 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from claims import lifecycle
-from claims.models import Claim, Transition
-from claims.seeding import SEED_PATH, SeedError, load_registry, read_seed
+from claims.models import Claim, DeadlineSource, Transition
+from claims.seeding import (
+    LATER_FIELDS,
+    SEED_PATH,
+    SeedError,
+    claim_values,
+    load_registry,
+    read_seed,
+)
 from registry.models import Article, Entity, Outlet
-from tests.seed_articles import seed_articles_dir
+from tests.seed_articles import SEED_BEFORE_ISSUE_14, seed_articles_dir
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +175,16 @@ def test_it_keeps_a_verdict_an_editor_recorded(tmp_path, editor):
         (lambda d: d["claims"][2].update(slug="foundry-merger"), "slug is used twice"),
         (lambda d: d["claims"][1].update(statement=""), "statement"),
         (lambda d: d["articles"][0].update(published_precision="week"), "published_precision"),
+        (lambda d: d["claims"][1].update(deadline_source="guess"), "not 'guess'"),
+        (
+            lambda d: d["claims"][1].update(deadline_source="registry"),
+            "registry's reading needs its deadline_reason",
+        ),
+        (
+            lambda d: d["claims"][1].update(deadline_text="", deadline_source="article"),
+            "deadline_source or deadline_reason without a deadline",
+        ),
+        (lambda d: d["claims"][1].update(conditional="yes"), "conditional must be true or false"),
     ],
 )
 def test_a_bad_entry_is_refused_with_a_clear_message_and_nothing_is_stored(
@@ -242,3 +261,119 @@ def test_without_the_source_articles_it_skips_outside_ci_and_fails_under_ci(
     expected = pytest.fail.Exception if ci else pytest.skip.Exception
     with pytest.raises(expected, match="not in .*no-shared-here"):
         seed_articles_dir()
+
+
+# --- Issue 14: whose deadline, conditional signals, and bringing an installation up to date ---
+
+# The twelve claims issue 14 names whose horizon is the registry's, not the article's.
+ISSUE_14_REGISTRY_READINGS = [
+    "jin-consolidate-traditional-sectors-such-as-steel",
+    "jin-strengthen-lead-in-evs-pv-power-equipment",
+    "jin-faster-commercialisation-of-research",
+    "jin-close-tech-gaps-and-build-chokepoint-advantages",
+    "jin-green-and-smart-tech-competitive-advantages",
+    "chinese-robot-and-vision-suppliers-replace-mid-tier-imports",
+    "china-specific-ai-benchmarks-emerge",
+    "first-star-market-ipo-of-pure-play-industrial-ai-software-firm",
+    "local-governments-keep-funding-pilot-list-companies",
+    "soes-and-private-firms-buy-government-listed-industrial-software",
+    "miit-raise-domestic-share-of-core-components-chips-nevs",
+    "guangdong-robot-city-plan",
+]
+SIGNALS = {
+    "sequoia-china-hillhouse-over-60pct-deep-tech-next-four-quarters",
+    "first-star-market-ipo-of-pure-play-industrial-ai-software-firm",
+}
+# A horizon in a statement: "By the end of 2025, …", "within 24 months", "after February 2023".
+HORIZON_IN_STATEMENT = re.compile(
+    r"\bby (the end of )?(\w+ )?20\d\d\b|\bwithin \w+ (months|years)\b|\bafter \w+ 20\d\d\b"
+    r"|\bover the next\b|\bfrom 20\d\d to 20\d\d\b",
+    re.IGNORECASE,
+)
+
+
+def test_every_seed_deadline_says_whose_it_is_and_the_registrys_say_why():
+    load_registry(SEED_PATH)
+    assert not Claim.objects.filter(deadline__isnull=False, deadline_source="").exists()
+    assert not Claim.objects.filter(deadline__isnull=True).exclude(deadline_source="").exists()
+    readings = Claim.objects.filter(deadline_source=DeadlineSource.REGISTRY)
+    assert set(ISSUE_14_REGISTRY_READINGS) <= set(readings.values_list("slug", flat=True))
+    assert not readings.filter(deadline_reason="").exists()
+    # A horizon the article does not give is not put in its mouth.
+    assert [c.slug for c in readings if HORIZON_IN_STATEMENT.search(c.statement)] == []
+    # The two 001 targets without a horizon now have the deadline their notes argued for.
+    for slug in ISSUE_14_REGISTRY_READINGS[-2:]:
+        claim = Claim.objects.get(slug=slug)
+        assert (claim.deadline, claim.deadline_precision) == (datetime.date(2030, 12, 31), "year")
+
+
+def test_the_outlets_own_tests_of_its_thesis_stay_out_of_its_track_record(editor):
+    load_registry(SEED_PATH)
+    assert set(Claim.objects.filter(conditional=True).values_list("slug", flat=True)) == SIGNALS
+    ainews = Outlet.objects.get(slug="ainews")
+    own = Claim.objects.outlet_own().for_outlet(ainews)
+    before = own.track_record()
+    for claim in Claim.objects.filter(conditional=True):
+        lifecycle.resolve_claim(
+            claim=claim, verdict="incorrect", summary="It did not happen.", by=editor, via="admin"
+        )
+    after = own.track_record()
+    assert (before.total, before.signals) == (own.count() - 2, 2)
+    assert (after.total, after.incorrect, after.resolved, after.signals) == (before.total, 0, 0, 2)
+
+
+def test_it_brings_an_installation_loaded_from_the_old_seed_up_to_date(editor):
+    old_seed, new_seed = read_seed(SEED_BEFORE_ISSUE_14), read_seed(SEED_PATH)
+    load_registry(SEED_BEFORE_ISSUE_14)
+    # What the loader stored before the new fields existed: a fingerprint of the old fields alone.
+    jin = Claim.objects.get(slug="jin-consolidate-traditional-sectors-such-as-steel")
+    old_values = {k: v for k, v in claim_values(jin).items() if k not in LATER_FIELDS}
+    old_fingerprint = hashlib.sha256(
+        json.dumps(old_values, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    assert jin.seed_fingerprint == old_fingerprint
+    # An editor sharpens one claim through the lifecycle, as in the admin.
+    edited = Claim.objects.get(slug="cic-breakthroughs-remain-uphill-battle")
+    edited.statement = "An editor's statement."
+    lifecycle.edit_claim(claim=edited, by=editor, via="admin")
+
+    report = load_registry(SEED_PATH)
+
+    assert report.kept_editors_version == ["cic-breakthroughs-remain-uphill-battle"]
+    edited.refresh_from_db()
+    assert (edited.statement, edited.deadline_source, edited.version) == (
+        "An editor's statement.",
+        "",
+        2,
+    )
+    new_slugs = {c["slug"] for c in new_seed["claims"]} - {c["slug"] for c in old_seed["claims"]}
+    assert report.created["claims"] == len(new_slugs) == 33
+    assert Claim.objects.count() == len(new_seed["claims"])
+    assert report.unchanged + len(report.updated) + 1 == len(old_seed["claims"])
+    # Claims no editor touched take the new reading: statement, whose deadline, signals.
+    jin.refresh_from_db()
+    assert jin.statement.startswith("China upgrades its manufacturing by consolidating firms")
+    assert (jin.deadline_source, jin.deadline, jin.version) == (
+        "registry",
+        datetime.date(2025, 12, 31),
+        2,
+    )
+    assert Claim.objects.get(slug="guangdong-robot-city-plan").deadline == datetime.date(
+        2030, 12, 31
+    )
+    assert Claim.objects.get(slug=sorted(SIGNALS)[0]).conditional is True
+    assert "jin-consolidate-traditional-sectors-such-as-steel" in report.updated
+    assert jin.transitions.filter(via="seed").count() >= 1
+    assert "Kept the editors' version of 1 claims: cic-breakthroughs-remain-uphill-battle" in (
+        report.summary()
+    )
+    per_claim = report.summary(per_claim=True).splitlines()
+    assert "  updated: jin-consolidate-traditional-sectors-such-as-steel" in per_claim
+    assert "  created: merics-jin-competitive-advantages-read-as-chokepoints" in per_claim
+    assert not any("cic-breakthroughs" in line for line in per_claim if line.startswith("  "))
+
+    # Loaded again, the new seed changes nothing and still reports the editor's claim.
+    again = load_registry(SEED_PATH)
+    assert (again.created, again.updated) == ({}, [])
+    assert again.kept_editors_version == ["cic-breakthroughs-remain-uphill-battle"]
+    assert again.unchanged == len(new_seed["claims"]) - 1

@@ -15,10 +15,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--file", type=Path, default=SEED_PATH, help="Seed file (YAML).")
+        parser.add_argument(
+            "--per-claim",
+            action="store_true",
+            help="Name each claim created or updated, not only the editors' versions kept.",
+        )
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path, per_claim: bool, **options):
         try:
             report = load_registry(file)
         except SeedError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(report.summary())
+        self.stdout.write(report.summary(per_claim=per_claim))
