@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0009_notification_due_episode'),
+        ('claims', '0010_response_cache_epoch'),
         ('registry', '0002_field_validators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
