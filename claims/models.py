@@ -17,7 +17,16 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 # Re-exported: migrations and much code name them as claims.models.Status and so on.
-from claims.choices import ClaimantType, JobOutcome, Kind, NotificationState, Status, Verdict
+from claims.choices import (
+    ClaimantType,
+    ErrorReportState,
+    HedgeClass,
+    JobOutcome,
+    Kind,
+    NotificationState,
+    Status,
+    Verdict,
+)
 from claims.queries import ClaimQuerySet
 from claims.validators import normalize_web_address, validate_web_address
 from registry.models import Article, Entity, Topic
@@ -93,6 +102,15 @@ class Claim(models.Model):
         # A field error for the editor; the claim_probability_range constraint stays as the net.
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
+    # How sure the claim's own words are, as claims.intake reads them ("will", "could"): the
+    # track records' hit rate per class (claims.queries.TrackRecord.by_hedge).
+    hedge = models.CharField(
+        "hedge word",
+        max_length=40,
+        blank=True,
+        help_text='The word that says how sure the claim is, e.g. "will", "could", "expects".',
+    )
+    hedge_class = models.CharField(max_length=8, choices=HedgeClass.choices, blank=True)
 
     # Lifecycle state: written only by claims.lifecycle.
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
@@ -135,6 +153,8 @@ class Claim(models.Model):
         "ambiguity",
         "resolution_criteria",
         "probability",
+        "hedge",
+        "hedge_class",
     ]
     # Written only by claims.lifecycle: read-only in the admin, refused by edit_claim.
     LIFECYCLE_FIELDS = [
@@ -173,6 +193,7 @@ class Claim(models.Model):
             _choices_constraint("verdict", Verdict, blank=True),
             _choices_constraint("claimant_type", ClaimantType),
             _choices_constraint("deadline_precision", Precision, blank=True),
+            _choices_constraint("hedge_class", HedgeClass, blank=True),
             models.CheckConstraint(
                 condition=Q(deadline__isnull=True) | Q(deadline__gte=models.F("made_on")),
                 name="claim_deadline_not_before_made_on",
@@ -453,3 +474,46 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ErrorReport(models.Model):
+    """A reader's report of an error on a claim's page, from the form there (no account): a
+    queue on the editors' desk. An editor who marks it handled with a reply, when the reader
+    left an address, has the reply emailed to them (claims.error_reports)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="error_reports")
+    message = models.TextField(help_text="What the reader says is wrong, as they wrote it.")
+    email = models.EmailField(
+        blank=True, help_text="Where to tell the reader what happened; empty if they left none."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(
+        max_length=8, choices=ErrorReportState.choices, default=ErrorReportState.NEW
+    )
+    reply = models.TextField(
+        blank=True, help_text="What was done; emailed to the reader when marked handled."
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    reply_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the reply was emailed to the reader."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(state="new"), name="error_report_new_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ErrorReportState.values), name="error_report_state_valid"
+            ),
+            models.CheckConstraint(condition=~Q(message=""), name="error_report_message_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on “{self.claim}” ({self.get_state_display()})"

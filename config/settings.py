@@ -163,6 +163,11 @@ RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=600)
 if RESPONSE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("RESPONSE_CACHE_SECONDS must be 0 (off) or more.")
 
+# Error reports the claim pages' form takes from one address per hour (reader.views.report_error).
+ERROR_REPORTS_PER_HOUR = env.int("ERROR_REPORTS_PER_HOUR", default=5)
+if ERROR_REPORTS_PER_HOUR < 1:
+    raise ImproperlyConfigured("ERROR_REPORTS_PER_HOUR must be 1 or more.")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
