@@ -32,6 +32,9 @@ SEARCH_FIELDS = [
     "deadline_text",
     "article__title",
     "claimant__name",
+    # Who made an outlet's own claim (Claim.made_by): a research house that is the outlet,
+    # not a claimant, was found by one word of its name at most (issue 15).
+    "article__outlet__name",
 ]
 
 
