@@ -241,8 +241,9 @@ class CalibrationBin:
 
     @property
     def label(self) -> str:
-        closing = "]" if self.high == 1 else ")"
-        return f"{self.low:.0%}–{self.high:.0%}{closing}"
+        if self.high == 1:
+            return f"{self.low:.0%} to 100%"
+        return f"{self.low:.0%} to under {self.high:.0%}"
 
 
 @dataclass(frozen=True)
