@@ -32,7 +32,7 @@ from claims.models import Claim, Evidence, Status
 from claims.queries import SMALL_SAMPLE, TrackRecord, record_counts
 from reader import open_data
 from reader.feeds import follow_links
-from reader.filters import ClaimFilter
+from reader.filters import DEFAULT_ORDERING, ClaimFilter
 from reader.forms import ErrorReportForm
 from reader.pagination import paginate
 from reader.structured_data import claim_review
@@ -82,6 +82,8 @@ def _list_nav(query: QueryDict) -> str:
     """Which navigation item a claim list is: "Due for a verdict" and "Recently changed" are
     claim lists of their own, the rest is "All claims"."""
     given = {name: query.get(name) for name in query if name != "page"}
+    if given.get("ordering") == DEFAULT_ORDERING:  # what the filter form always sends
+        del given["ordering"]
     if given == {"status": Status.DUE}:
         return "due"
     if given == {"ordering": "-updated_at"}:

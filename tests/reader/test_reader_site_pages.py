@@ -313,6 +313,7 @@ def test_due_and_recently_changed_highlight_themselves_not_all_claims(client, re
 
     assert "Due for a verdict" in current("/claims/?status=due")[0]
     assert "Recently changed" in current("/claims/?ordering=-updated_at")[0]
+    assert "Due for a verdict" in current("/claims/?status=due&ordering=deadline")[0]
     assert "All claims" in current("/claims/")[0]
     assert "All claims" in current("/claims/?status=due&kind=forecast")[0]
 
