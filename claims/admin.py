@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import lifecycle
+from claims import error_reports, lifecycle
 from claims.forms import ClaimAdminForm, EvidenceForm
 from claims.jobs import runs
-from claims.models import Claim, Evidence, Job, Notification, Transition
+from claims.models import Claim, ErrorReport, Evidence, Job, Notification, Transition
 from claims.queries import SEARCH_FIELDS
 
 
@@ -132,7 +132,10 @@ class ClaimAdmin(SimpleHistoryAdmin):
                 'registry\'s reading: say so, and why, as readers will see it after "because".',
             },
         ),
-        ("How it will be judged", {"fields": ["resolution_criteria", "probability"]}),
+        (
+            "How it will be judged",
+            {"fields": ["resolution_criteria", "probability", ("hedge", "hedge_class")]},
+        ),
         (
             "Status and verdict",
             {
@@ -360,3 +363,65 @@ class JobAdmin(ReadOnlyAdmin):
     @admin.display(description="last error")
     def error(self, obj):
         return obj.last_error[:80]
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    """Readers' error reports, newest first: an editor reads one, fixes what needs fixing on the
+    claim, and marks it handled with a reply, which the reader is emailed if they left an
+    address (claims.error_reports). Reports come from the site's form only."""
+
+    list_display = ["created_at", "state", "claim_link", "short_message", "has_address", "replied"]
+    list_filter = ["state", "created_at"]
+    list_select_related = ["claim"]
+    search_fields = ["message", "email", "claim__statement", "claim__slug"]
+    date_hierarchy = "created_at"
+    fields = [
+        "claim_link",
+        "message",
+        ("email", "created_at"),
+        "state",
+        "reply",
+        ("handled_by", "handled_at", "reply_sent_at"),
+    ]
+    readonly_fields = [
+        "claim_link",
+        "message",
+        "email",
+        "created_at",
+        "handled_by",
+        "handled_at",
+        "reply_sent_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        # New reports first: the queue is what is still to do.
+        return super().get_queryset(request).order_by("-state", "-created_at", "-id")
+
+    def save_model(self, request, obj, form, change):
+        error_reports.save_handling(obj, by=request.user)
+
+    @admin.display(description="claim", ordering="claim__statement")
+    def claim_link(self, obj):
+        url = reverse("admin:claims_claim_change", args=[obj.claim_id])
+        return format_html(
+            '<a href="{}">{}</a> (<a href="{}">public page</a>)',
+            url,
+            obj.claim.statement[:70],
+            obj.claim.get_absolute_url(),
+        )
+
+    @admin.display(description="report")
+    def short_message(self, obj):
+        return obj.message[:90] + ("…" if len(obj.message) > 90 else "")
+
+    @admin.display(description="address left", boolean=True)
+    def has_address(self, obj):
+        return bool(obj.email)
+
+    @admin.display(description="reply emailed", boolean=True)
+    def replied(self, obj):
+        return obj.reply_sent_at is not None if obj.email else None

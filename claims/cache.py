@@ -20,7 +20,8 @@ page shows instead of the one registry generation, read in the same round trip; 
 rows are named, so an epoch per tag can sit beside "registry", or "registry" can stay the one
 coarse fallback (a lost bump is rare; it may retire everything).
 
-The key is the address (with its query string), scheme, host, Accept header and today's date
+The key is the path and its query string (parameters in sorted order), scheme, host, Accept
+header and today's date
 (pages say how long is left); an entry is replaced by the next answer for its key, and expires
 after RESPONSE_CACHE_SECONDS. Only 200 answers are stored, and only under a canonical query
 string (`cache_query_params`), so the cache holds at most one entry per page a reader can
@@ -242,7 +243,10 @@ def _cache_key(request: HttpRequest) -> str:
         [
             request.scheme,
             request.get_host(),
-            request.get_full_path(),
+            request.path,
+            # In a fixed (sorted) order: the same parameters given in another order are the
+            # same page, and one entry.
+            urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", "")))),
             request.META.get("HTTP_ACCEPT", ""),
         ]
     )
@@ -253,9 +257,9 @@ def _cache_key(request: HttpRequest) -> str:
 def cache_query_params(*names: str) -> Callable:
     """Name the query parameters of a view whose answers may be stored (its filters, `page`).
 
-    An address with any other parameter, one twice, one empty, or not in sorted order is served
-    but never stored: each page has one cacheable address, so junk query strings cannot fill
-    the cache. Views without this decorator are stored only without a query string; DRF views
+    An address with any other parameter, one twice or one empty is served but never stored, and
+    the key holds the parameters in sorted order: each page has one cache entry, so junk query
+    strings cannot fill the cache. Views without this decorator are stored only without a query string; DRF views
     declare theirs through their filter backends and paginator (`_api_query_params`).
     """
 
@@ -301,6 +305,14 @@ def _known_query_params(request: HttpRequest, response: HttpResponse) -> frozens
     return getattr(match.func, "response_cache_query_params", frozenset()) if match else frozenset()
 
 
+def canonical_query_string(raw: str) -> str:
+    """A query string as the cache stores it: empty values dropped, encoded as urlencode does.
+    A page may redirect other spellings here (the reader's claim list does: a submitted filter
+    form sends every field, empty ones included)."""
+    pairs = [(name, value) for name, value in parse_qsl(raw, keep_blank_values=True) if value]
+    return urlencode(pairs)
+
+
 def _canonical_query(request: HttpRequest, response: HttpResponse) -> bool:
     raw = request.META.get("QUERY_STRING", "")
     if not raw:
@@ -308,7 +320,7 @@ def _canonical_query(request: HttpRequest, response: HttpResponse) -> bool:
     pairs = parse_qsl(raw, keep_blank_values=True)
     names = [name for name, _value in pairs]
     return (
-        names == sorted(set(names))
+        len(names) == len(set(names))
         and all(value for _name, value in pairs)
         and set(names) <= _known_query_params(request, response)
         and urlencode(pairs) == raw

@@ -53,3 +53,18 @@ class JobOutcome(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+
+
+class HedgeClass(models.TextChoices):
+    """How sure a forecast's own words are (the classes of claims.intake.cues.HEDGES): the hit
+    rate per class is the calibration a forecaster who gives no probability can have."""
+
+    ASSERTED = "asserted", "Asserted (“will”)"
+    EXPECTED = "expected", "Expected (“is expected to”, “likely”)"
+    POSSIBLE = "possible", "Possible (“could”, “may”)"
+    TARGET = "target", "Target (“aims to”, “plans to”)"
+
+
+class ErrorReportState(models.TextChoices):
+    NEW = "new", "New"
+    HANDLED = "handled", "Handled"

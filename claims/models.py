@@ -20,6 +20,8 @@ from simple_history.models import HistoricalRecords
 from claims.choices import (
     ClaimantType,
     DeadlineSource,
+    ErrorReportState,
+    HedgeClass,
     JobOutcome,
     Kind,
     NotificationState,
@@ -116,6 +118,15 @@ class Claim(models.Model):
         # A field error for the editor; the claim_probability_range constraint stays as the net.
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
+    # How sure the claim's own words are, as claims.intake reads them ("will", "could"): the
+    # track records' hit rate per class (claims.queries.TrackRecord.by_hedge).
+    hedge = models.CharField(
+        "hedge word",
+        max_length=40,
+        blank=True,
+        help_text='The word that says how sure the claim is, e.g. "will", "could", "expects".',
+    )
+    hedge_class = models.CharField(max_length=8, choices=HedgeClass.choices, blank=True)
 
     conditional = models.BooleanField(
         "conditional signal",
@@ -169,6 +180,8 @@ class Claim(models.Model):
         "deadline_source",
         "deadline_reason",
         "conditional",
+        "hedge",
+        "hedge_class",
     ]
     # Written only by claims.lifecycle: read-only in the admin, refused by edit_claim.
     LIFECYCLE_FIELDS = [
@@ -207,6 +220,7 @@ class Claim(models.Model):
             _choices_constraint("verdict", Verdict, blank=True),
             _choices_constraint("claimant_type", ClaimantType),
             _choices_constraint("deadline_precision", Precision, blank=True),
+            _choices_constraint("hedge_class", HedgeClass, blank=True),
             models.CheckConstraint(
                 condition=Q(deadline__isnull=True) | Q(deadline__gte=models.F("made_on")),
                 name="claim_deadline_not_before_made_on",
@@ -514,3 +528,46 @@ class ResponseCacheEpoch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class ErrorReport(models.Model):
+    """A reader's report of an error on a claim's page, from the form there (no account): a
+    queue on the editors' desk. An editor who marks it handled with a reply, when the reader
+    left an address, has the reply emailed to them (claims.error_reports)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="error_reports")
+    message = models.TextField(help_text="What the reader says is wrong, as they wrote it.")
+    email = models.EmailField(
+        blank=True, help_text="Where to tell the reader what happened; empty if they left none."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(
+        max_length=8, choices=ErrorReportState.choices, default=ErrorReportState.NEW
+    )
+    reply = models.TextField(
+        blank=True, help_text="What was done; emailed to the reader when marked handled."
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    reply_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the reply was emailed to the reader."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(state="new"), name="error_report_new_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ErrorReportState.values), name="error_report_state_valid"
+            ),
+            models.CheckConstraint(condition=~Q(message=""), name="error_report_message_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on “{self.claim}” ({self.get_state_display()})"

@@ -14,14 +14,15 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
 
-from claims.choices import ClaimantType, Kind, Status, Verdict
+from claims.choices import ClaimantType, HedgeClass, Kind, Status, Verdict
 
 # What the reader's search box, the API's ?search= and the editors' admin search a claim by.
 SEARCH_FIELDS = [
@@ -31,6 +32,9 @@ SEARCH_FIELDS = [
     "deadline_text",
     "article__title",
     "claimant__name",
+    # Who made an outlet's own claim (Claim.made_by): a research house that is the outlet,
+    # not a claimant, was found by one word of its name at most (issue 15).
+    "article__outlet__name",
 ]
 
 
@@ -103,26 +107,146 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(Q(claimant=entity) | Q(pk__in=about))
 
     def track_record(self):
-        """Counts by status and verdict in one query; every track record on the site is this.
+        """Counts by status and verdict, by hedge class and by stated probability, in one
+        query; every track record on the site is this.
 
         Conditional signals (a test an outlet sets for its own thesis) are counted apart, in
         `signals`, and in nothing else: they are not predictions, so they never count for or
         against whoever set them.
         """
-        counted = Q(conditional=False)
         counts = self.order_by().aggregate(
-            total=Count("pk", filter=counted),
-            **{
-                status: Count("pk", filter=counted & Q(status=status))
-                for status in (Status.OPEN, Status.DUE)
-            },
-            **{
-                verdict: Count("pk", filter=counted & Q(verdict=verdict))
-                for verdict in Verdict.values
-            },
-            signals=Count("pk", filter=Q(conditional=True)),
+            **record_counts(),
+            **_hedge_counts(),
+            **_probability_counts(),
         )
-        return TrackRecord(**counts)
+        return TrackRecord.from_counts(counts)
+
+
+# A hit rate over fewer verdicts than this is shown with a note that it says little yet.
+SMALL_SAMPLE = 5
+# Stated probabilities are grouped in bins this wide: [0, 0.1), [0.1, 0.2) … [0.9, 1].
+CALIBRATION_BINS = 10
+# The verdicts a hit rate is made of: unresolvable claims were neither right nor wrong.
+JUDGED_VERDICTS = (Verdict.CORRECT, Verdict.PARTLY_CORRECT, Verdict.INCORRECT)
+# The verdicts a Brier score is made of: a partly correct outcome is neither 1 nor 0.
+BINARY_VERDICTS = (Verdict.CORRECT, Verdict.INCORRECT)
+
+
+def record_counts(path: str = "", *, only: Q | None = None) -> dict[str, Count]:
+    """The Count expressions of a TrackRecord's status and verdict counts, over the claims at
+    `path` from the rows being annotated ("" when the rows are the claims; "claims" for
+    articles, "articles__claims" for outlets), only those matching `only` (a Q on the claim's
+    own fields). `<rows>.annotate(**record_counts(path))`, then TrackRecord.of(row)."""
+    prefix = f"{path}__" if path else ""
+
+    def count(**condition) -> Count:
+        condition_q = Q(**{f"{prefix}{name}": value for name, value in condition.items()})
+        if only is not None:
+            # `only` names claim fields; under a path they are the related claims' fields.
+            condition_q &= _prefixed(only, prefix) if prefix else only
+        return Count(f"{prefix}pk", filter=condition_q)
+
+    # Conditional signals count in no figure of a record, only in `signals`.
+    return {
+        "total": count(conditional=False),
+        **{status: count(status=status, conditional=False) for status in (Status.OPEN, Status.DUE)},
+        **{verdict: count(verdict=verdict, conditional=False) for verdict in Verdict.values},
+        "signals": count(conditional=True),
+    }
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """`condition` with every field name under `prefix`."""
+    prefixed = copy.deepcopy(condition)
+    prefixed.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])
+        for child in condition.children
+    ]
+    return prefixed
+
+
+def _hedge_counts() -> dict[str, Count]:
+    counts = {}
+    for hedge_class in HedgeClass.values:
+        in_class = Q(hedge_class=hedge_class, conditional=False)
+        counts[f"hedge_{hedge_class}_total"] = Count("pk", filter=in_class)
+        for verdict in JUDGED_VERDICTS:
+            counts[f"hedge_{hedge_class}_{verdict}"] = Count(
+                "pk", filter=in_class & Q(verdict=verdict)
+            )
+    return counts
+
+
+def _bin_condition(index: int) -> Q:
+    low = Decimal(index) / CALIBRATION_BINS
+    high = Decimal(index + 1) / CALIBRATION_BINS
+    # The last bin holds certainty (1.0) too.
+    upper = Q(probability__lte=high) if index == CALIBRATION_BINS - 1 else Q(probability__lt=high)
+    return Q(probability__gte=low) & upper
+
+
+def _probability_counts() -> dict:
+    stated = Q(probability__isnull=False, conditional=False)
+    binary = stated & Q(verdict__in=BINARY_VERDICTS)
+    correct = stated & Q(verdict=Verdict.CORRECT)
+    counts: dict = {
+        "stated": Count("pk", filter=stated),
+        "brier_n": Count("pk", filter=binary),
+        # Brier = mean((p - o)²) = (Σp² − 2·Σ_{o=1} p + n_{o=1}) / n: sums the database adds up
+        # exactly, over decimals, in the same query as the counts.
+        "brier_sum_p2": Sum(F("probability") * F("probability"), filter=binary),
+        "brier_sum_p_correct": Sum("probability", filter=correct),
+        "brier_correct": Count("pk", filter=correct),
+    }
+    for index in range(CALIBRATION_BINS):
+        in_bin = _bin_condition(index)
+        counts[f"bin_{index}_n"] = Count("pk", filter=binary & in_bin)
+        counts[f"bin_{index}_correct"] = Count("pk", filter=correct & in_bin)
+    return counts
+
+
+@dataclass(frozen=True)
+class HedgeRecord:
+    """How the forecasts of one hedge class ("will", "could"…) turned out."""
+
+    hedge_class: str
+    label: str
+    total: int
+    correct: int
+    partly_correct: int
+    incorrect: int
+
+    @property
+    def judged(self) -> int:
+        return self.correct + self.partly_correct + self.incorrect
+
+    @property
+    def share_correct(self) -> float | None:
+        return self.correct / self.judged if self.judged else None
+
+    @property
+    def small_sample(self) -> bool:
+        return self.judged < SMALL_SAMPLE
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """Judged claims whose stated probability is in [low, high) ([low, high] for the last bin)."""
+
+    low: Decimal
+    high: Decimal
+    count: int
+    correct: int
+
+    @property
+    def share_correct(self) -> float | None:
+        return self.correct / self.count if self.count else None
+
+    @property
+    def label(self) -> str:
+        if self.high == 1:
+            return f"{self.low:.0%} to 100%"
+        return f"{self.low:.0%} to under {self.high:.0%}"
 
 
 @dataclass(frozen=True)
@@ -136,6 +260,46 @@ class TrackRecord:
     unresolvable: int
     # Conditional signals among the claims, counted in none of the figures above.
     signals: int = 0
+    # Filled by ClaimQuerySet.track_record(); empty for a row's counts (TrackRecord.of).
+    by_hedge: tuple[HedgeRecord, ...] = ()
+    # Claims that state a probability, and the judged ones among them (correct or incorrect).
+    stated_probability: int = 0
+    calibration: tuple[CalibrationBin, ...] = ()
+    brier_score: float | None = None
+
+    @classmethod
+    def from_counts(cls, counts: dict) -> TrackRecord:
+        by_hedge = tuple(
+            HedgeRecord(
+                hedge_class=value,
+                label=label,
+                total=counts[f"hedge_{value}_total"],
+                **{verdict: counts[f"hedge_{value}_{verdict}"] for verdict in JUDGED_VERDICTS},
+            )
+            for value, label in HedgeClass.choices
+            if counts[f"hedge_{value}_total"]
+        )
+        calibration = tuple(
+            CalibrationBin(
+                low=Decimal(index) / CALIBRATION_BINS,
+                high=Decimal(index + 1) / CALIBRATION_BINS,
+                count=counts[f"bin_{index}_n"],
+                correct=counts[f"bin_{index}_correct"],
+            )
+            for index in range(CALIBRATION_BINS)
+        )
+        return cls(
+            **{name: counts[name] for name in ("total", *RECORD_COUNT_NAMES)},
+            by_hedge=by_hedge,
+            stated_probability=counts["stated"],
+            calibration=calibration if counts["brier_n"] else (),
+            brier_score=_brier(counts),
+        )
+
+    @classmethod
+    def of(cls, row) -> TrackRecord:
+        """The record of a row annotated with record_counts()."""
+        return cls(**{name: getattr(row, name) for name in ("total", *RECORD_COUNT_NAMES)})
 
     @property
     def pending(self) -> int:
@@ -153,13 +317,40 @@ class TrackRecord:
 
     @property
     def share_correct(self) -> float | None:
-        """Correct claims among those judged; None until something has been judged."""
+        """Correct claims among those judged (the hit rate); None until something is judged."""
         return self.correct / self.judged if self.judged else None
+
+    @property
+    def small_sample(self) -> bool:
+        """Whether the hit rate rests on too few verdicts to say much (fewer than SMALL_SAMPLE)."""
+        return self.judged < SMALL_SAMPLE
+
+    @property
+    def came_due(self) -> int:
+        """Claims that can be judged: due for a verdict, or already resolved."""
+        return self.due + self.resolved
+
+    @property
+    def coverage(self) -> float | None:
+        """Resolved ÷ due: how much of what could be judged has been; None if nothing could."""
+        return self.resolved / self.came_due if self.came_due else None
 
     @property
     def verdicts(self) -> list[tuple[str, str, int]]:
         """(value, label, count) for each verdict, in the order readers expect."""
         return [(v.value, v.label, getattr(self, v.value)) for v in Verdict]
+
+
+RECORD_COUNT_NAMES = (Status.OPEN, Status.DUE, *Verdict.values, "signals")
+
+
+def _brier(counts: dict) -> float | None:
+    n = counts["brier_n"]
+    if not n:
+        return None
+    sum_p2 = Decimal(counts["brier_sum_p2"] or 0)
+    sum_p_correct = Decimal(counts["brier_sum_p_correct"] or 0)
+    return float((sum_p2 - 2 * sum_p_correct + counts["brier_correct"]) / n)
 
 
 def search(queryset: models.QuerySet, words: Iterable[str]) -> models.QuerySet:

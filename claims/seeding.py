@@ -30,7 +30,10 @@ SEED_PATH = Path(__file__).resolve().parent / "seed" / "registry.yaml"
 NO_HORIZON = "unspecified"
 
 # The claim fields a seed entry sets (all that editors may, except the slug it is found by).
-SEEDED_FIELDS = tuple(name for name in Claim.EDITABLE_FIELDS if name != "slug")
+# The hedge is an intake reading, not in the seed file: left out, so fingerprints stay as they were.
+SEEDED_FIELDS = tuple(
+    name for name in Claim.EDITABLE_FIELDS if name not in ("slug", "hedge", "hedge_class")
+)
 
 
 class SeedError(Exception):

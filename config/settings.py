@@ -194,6 +194,11 @@ except ValueError:
 if not 0 <= RESPONSE_CACHE_EPOCH_SECONDS <= 60:
     raise ImproperlyConfigured("RESPONSE_CACHE_EPOCH_SECONDS must be between 0 and 60.")
 
+# Error reports the claim pages' form takes from one address per hour (reader.views.report_error).
+ERROR_REPORTS_PER_HOUR = env.int("ERROR_REPORTS_PER_HOUR", default=5)
+if ERROR_REPORTS_PER_HOUR < 1:
+    raise ImproperlyConfigured("ERROR_REPORTS_PER_HOUR must be 1 or more.")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

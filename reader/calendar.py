@@ -1,4 +1,5 @@
-"""An iCalendar feed of deadlines: one all-day event per claim, on its deadline day.
+"""iCalendar feeds of deadlines, site-wide, per outlet, per claimant and per claim: one all-day
+event per claim, on its deadline day.
 
 Each event's UID is derived from the claim's id alone, so calendar programs update the event
 when the deadline moves instead of adding a second one; SEQUENCE follows the claim's version.
@@ -8,12 +9,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from icalendar import Calendar, Event
 
 from claims.models import Claim, DeadlineSource, Status
 from reader import dates
 from reader.structured_data import SITE_NAME
+from registry.models import Entity, Outlet
 
 UID_DOMAIN = "claim-registry"
 
@@ -51,15 +55,57 @@ def _event(claim: Claim, page_url: str) -> Event:
     return event
 
 
-def deadline_calendar(request: HttpRequest) -> HttpResponse:
+def _calendar(
+    request: HttpRequest, claims: QuerySet[Claim], *, name: str, filename: str
+) -> HttpResponse:
     calendar = Calendar()
     calendar.add("prodid", f"-//{SITE_NAME}//Deadlines//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{SITE_NAME}: deadlines")
-    claims = Claim.objects.with_sources().filter(deadline__isnull=False).order_by("deadline", "id")
+    calendar.add("x-wr-calname", name)
+    claims = claims.with_sources().filter(deadline__isnull=False).order_by("deadline", "id")
     for claim in claims.iterator(chunk_size=500):
         calendar.add_component(_event(claim, request.build_absolute_uri(claim.get_absolute_url())))
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="claim-deadlines.ics"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def deadline_calendar(request: HttpRequest) -> HttpResponse:
+    return _calendar(
+        request,
+        Claim.objects.all(),
+        name=f"{SITE_NAME}: deadlines",
+        filename="claim-deadlines.ics",
+    )
+
+
+def outlet_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    outlet = get_object_or_404(Outlet, slug=slug)
+    return _calendar(
+        request,
+        Claim.objects.for_outlet(outlet),
+        name=f"{SITE_NAME}: deadlines of claims from {outlet.name}",
+        filename=f"{outlet.slug}-deadlines.ics",
+    )
+
+
+def claimant_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    entity = get_object_or_404(Entity, slug=slug)
+    return _calendar(
+        request,
+        Claim.objects.filter(claimant=entity),
+        name=f"{SITE_NAME}: deadlines of claims made by {entity.name}",
+        filename=f"{entity.slug}-deadlines.ics",
+    )
+
+
+def claim_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    claims = Claim.objects.filter(slug=slug)
+    claim = get_object_or_404(claims)
+    return _calendar(
+        request,
+        claims,
+        name=f"{SITE_NAME}: {claim.statement[:80]}",
+        filename=f"{claim.slug[:60]}.ics",
+    )

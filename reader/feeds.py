@@ -1,4 +1,6 @@
-"""Atom feeds of new claims, claims newly due and verdicts, site-wide and per outlet.
+"""Atom feeds of new claims, claims newly due and verdicts, site-wide, per outlet and per
+claimant; and one claim's own feed, an entry per change in its log. `follow_links` lists the
+feeds and calendars a page offers, for its <link rel="alternate"> and its "Follow" list.
 
 Each entry is a claim, dated by the moment it entered the feed's state (created, became due,
 was judged): a claim reopened and judged again updates its entry rather than adding a second.
@@ -7,17 +9,19 @@ was judged): a claim reopened and judged again updates its entry rather than add
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F, QuerySet
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from claims.models import Claim, DeadlineSource
+from claims.models import Claim, DeadlineSource, Transition
 from reader import dates
 from reader.structured_data import SITE_NAME
-from registry.models import Outlet
+from registry.models import Entity, Outlet
 
 FEED_LENGTH = 50
 
@@ -26,9 +30,12 @@ FEED_LENGTH = 50
 # was right: readers are told, in every feed, that it is left out of track records.
 SIGNAL_NOTE = "A conditional signal, counted in no track record."
 
+Source = Outlet | Entity | None
+
 
 class _ClaimFeed(Feed):
-    """A site-wide feed at /feeds/<name>/, and one per outlet at /outlets/<slug>/feeds/<name>/."""
+    """A site-wide feed at /feeds/<name>/, one per outlet at /outlets/<slug>/feeds/<name>/ and
+    one per claimant (the claims it made) at /claimants/<slug>/feeds/<name>/."""
 
     feed_type = Atom1Feed
     name = ""
@@ -39,28 +46,47 @@ class _ClaimFeed(Feed):
     def claims(self) -> QuerySet[Claim]:
         return Claim.objects.all()
 
-    def get_object(self, request, outlet_slug: str | None = None) -> Outlet | None:
-        return get_object_or_404(Outlet, slug=outlet_slug) if outlet_slug else None
+    def get_object(
+        self, request, outlet_slug: str | None = None, claimant_slug: str | None = None
+    ) -> Source:
+        if outlet_slug:
+            return get_object_or_404(Outlet, slug=outlet_slug)
+        if claimant_slug:
+            return get_object_or_404(Entity, slug=claimant_slug)
+        return None
 
-    def title(self, outlet: Outlet | None) -> str:
-        scope = f" from {outlet.name}" if outlet else ""
-        return f"{SITE_NAME}: {self.heading}{scope}"
+    def title(self, source: Source) -> str:
+        if isinstance(source, Outlet):
+            return f"{SITE_NAME}: {self.heading} from {source.name}"
+        if isinstance(source, Entity):
+            return f"{SITE_NAME}: {self.heading}, claims made by {source.name}"
+        return f"{SITE_NAME}: {self.heading}"
 
-    def subtitle(self, outlet: Outlet | None) -> str:
+    def subtitle(self, source: Source) -> str:
         return f"The latest {FEED_LENGTH} {self.heading}."
 
-    def link(self, outlet: Outlet | None) -> str:
-        return reverse("registry:outlet", args=[outlet.slug]) if outlet else reverse("home")
+    def link(self, source: Source) -> str:
+        if isinstance(source, Outlet):
+            return reverse("registry:outlet", args=[source.slug])
+        if isinstance(source, Entity):
+            return reverse("registry:claimant", args=[source.slug])
+        return reverse("home")
 
-    def feed_url(self, outlet: Outlet | None) -> str:
-        if outlet:
-            return reverse(f"feeds:outlet-{self.name}", args=[outlet.slug])
+    def feed_url(self, source: Source) -> str:
+        if isinstance(source, Outlet):
+            return reverse(f"feeds:outlet-{self.name}", args=[source.slug])
+        if isinstance(source, Entity):
+            return reverse(f"feeds:claimant-{self.name}", args=[source.slug])
         return reverse(f"feeds:{self.name}")
 
-    def items(self, outlet: Outlet | None) -> QuerySet[Claim]:
+    def items(self, source: Source) -> QuerySet[Claim]:
         newest_first = F(self.date_field).desc(nulls_last=True)
         claims = self.claims().with_sources().order_by(newest_first, "-id")
-        return (claims.for_outlet(outlet) if outlet else claims)[:FEED_LENGTH]
+        if isinstance(source, Outlet):
+            claims = claims.for_outlet(source)
+        elif isinstance(source, Entity):
+            claims = claims.filter(claimant=source)
+        return claims[:FEED_LENGTH]
 
     def item_title(self, claim: Claim) -> str:
         return claim.statement
@@ -126,3 +152,97 @@ class VerdictsFeed(_ClaimFeed):
 
 
 FEEDS = {feed.name: feed() for feed in (NewClaimsFeed, DueClaimsFeed, VerdictsFeed)}
+
+
+class ClaimFeed(Feed):
+    """One claim followed: an entry per change in its log (created, due, judged, reopened,
+    deadline moved), newest first, at /claims/<slug>/feed/."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, claim_slug: str) -> Claim:
+        return get_object_or_404(Claim.objects.with_sources(), slug=claim_slug)
+
+    def title(self, claim: Claim) -> str:
+        return f"{SITE_NAME}: {claim.statement}"
+
+    def subtitle(self, claim: Claim) -> str:
+        return f"Every change to this claim by {claim.made_by}: its status, deadline and verdict."
+
+    def link(self, claim: Claim) -> str:
+        return claim.get_absolute_url()
+
+    def feed_url(self, claim: Claim) -> str:
+        return reverse("feeds:claim", args=[claim.slug])
+
+    def items(self, claim: Claim) -> QuerySet[Transition]:
+        return claim.transitions.order_by("-at", "-id")[:FEED_LENGTH]
+
+    def item_title(self, change: Transition) -> str:
+        verdict = f": {change.get_verdict_display()}" if change.verdict else ""
+        return f"{change.get_action_display()}{verdict}"
+
+    def item_description(self, change: Transition) -> str:
+        status = f"Status: {change.get_to_status_display()}."
+        return f"{status} {change.reason}".strip()
+
+    def item_link(self, change: Transition) -> str:
+        return f"{change.claim.get_absolute_url()}#change-{change.pk}"
+
+    def item_pubdate(self, change: Transition) -> datetime.datetime:
+        return change.at
+
+
+@dataclass(frozen=True)
+class FollowLink:
+    title: str
+    href: str
+    type: str
+    # For a calendar: the same address as a webcal: subscription.
+    webcal: str = ""
+
+
+ATOM = "application/atom+xml"
+ICALENDAR = "text/calendar"
+
+
+def _webcal(request: HttpRequest, path: str) -> str:
+    return f"webcal://{request.get_host()}{path}"
+
+
+def follow_links(request: HttpRequest, subject: Claim | Outlet | Entity | None) -> list[FollowLink]:
+    """The Atom feeds and the iCalendar feed of a claim, an outlet, a claimant or the site."""
+    if isinstance(subject, Claim):
+        calendar = reverse("feeds:claim-calendar", args=[subject.slug])
+        return [
+            FollowLink(
+                "Changes to this claim (Atom)", reverse("feeds:claim", args=[subject.slug]), ATOM
+            ),
+            FollowLink(
+                "This claim's deadline (iCalendar)", calendar, ICALENDAR, _webcal(request, calendar)
+            ),
+        ]
+    if isinstance(subject, Outlet):
+        prefix, scope, args = "outlet-", f" from {subject.name}", [subject.slug]
+    elif isinstance(subject, Entity):
+        prefix, scope, args = "claimant-", f" made by {subject.name}", [subject.slug]
+    else:
+        prefix, scope, args = "", "", []
+    calendar = reverse(f"feeds:{prefix}calendar", args=args)
+    return [
+        FollowLink(f"New claims{scope} (Atom)", reverse(f"feeds:{prefix}claims", args=args), ATOM),
+        FollowLink(
+            f"Claims{scope} due for a verdict (Atom)",
+            reverse(f"feeds:{prefix}due", args=args),
+            ATOM,
+        ),
+        FollowLink(
+            f"Verdicts on claims{scope} (Atom)", reverse(f"feeds:{prefix}verdicts", args=args), ATOM
+        ),
+        FollowLink(
+            f"Deadlines of claims{scope} (iCalendar)",
+            calendar,
+            ICALENDAR,
+            _webcal(request, calendar),
+        ),
+    ]

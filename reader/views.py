@@ -5,23 +5,46 @@ comes from ClaimQuerySet.track_record())."""
 from __future__ import annotations
 
 import datetime
+import logging
 
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, FloatField, Q
+from django.db.models.functions import Cast, Lower, NullIf
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.throttling import BaseThrottle
 
-from claims.cache import cache_query_params
+from claims import error_reports
+from claims.cache import cache_query_params, canonical_query_string
+from claims.choices import ClaimantType, HedgeClass, Kind, Verdict
 from claims.models import Claim, Evidence, Status
-from reader.filters import ClaimFilter
+from claims.queries import SMALL_SAMPLE, TrackRecord, record_counts
+from reader import open_data
+from reader.feeds import follow_links
+from reader.filters import DEFAULT_ORDERING, ClaimFilter
+from reader.forms import ErrorReportForm
 from reader.pagination import paginate
 from reader.structured_data import claim_review
 from reader.timeline import deadline_timeline
 from registry.models import Article, Entity, Outlet, Topic
 
+logger = logging.getLogger(__name__)
+
 HOME_LIST_LENGTH = 8
+# The home page's "Due" column: a few, and a link to the rest (it ran 3,000 px at 8 long ones).
+HOME_DUE_LENGTH = 4
 COMING_DUE_DAYS = 90
 CLAIMS_PER_PAGE = 25
 # Supporting evidence first, then what contradicts it, then background.
@@ -34,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
     claims = Claim.objects.with_sources()
     context = {
         "record": Claim.objects.track_record(),
-        "due_claims": claims.due().order_by("deadline", "id")[:HOME_LIST_LENGTH],
+        "due_claims": claims.due().order_by("deadline", "id")[:HOME_DUE_LENGTH],
         "coming_due": claims.open()
         .filter(deadline__range=(today, horizon))
         .order_by("deadline", "id")[:HOME_LIST_LENGTH],
@@ -47,14 +70,47 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "reader/home.html", context)
 
 
+def _list_nav(query: QueryDict) -> str:
+    """Which navigation item a claim list is: "Due for a verdict" and "Recently changed" are
+    claim lists of their own, the rest is "All claims"."""
+    given = {name: query.get(name) for name in query if name != "page"}
+    if given.get("ordering") == DEFAULT_ORDERING:  # what the filter form always sends
+        del given["ordering"]
+    if given == {"status": Status.DUE}:
+        return "due"
+    if given == {"ordering": "-updated_at"}:
+        return "recent"
+    return "claims"
+
+
 @cache_query_params(*ClaimFilter.base_filters, "page")
 def claim_list(request: HttpRequest) -> HttpResponse:
+    # One address per list (the filter form sends every field, empty ones too, in form order):
+    # shorter to share, and the only spelling the response cache stores.
+    raw = request.META.get("QUERY_STRING", "")
+    canonical = canonical_query_string(raw)
+    if canonical != raw:
+        return redirect(f"{request.path}?{canonical}" if canonical else request.path)
     claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.with_sources())
     page = paginate(claim_filter.qs, request.GET.get("page"), per_page=CLAIMS_PER_PAGE)
-    context = {"filter": claim_filter, "page": page, "nav": "claims"}
+    download_query = request.GET.copy()
+    download_query.pop("page", None)
+    download_query.pop("ordering", None)
+    suffix = f"?{download_query.urlencode()}" if download_query else ""
+    context = {
+        "filter": claim_filter,
+        "page": page,
+        "nav": _list_nav(request.GET),
+        "show_updated": request.GET.get("ordering") == "-updated_at",
+        "download_csv": reverse("open-data:csv") + suffix,
+        "download_json": reverse("open-data:json") + suffix,
+    }
     # Other unreadable values are left out with a note; a search over the limits is refused
     # outright (claims.queries.validate_search_terms), with the form kept to shorten it.
     status = 400 if "search" in claim_filter.errors else 200
+    # A page past the last one is not found (it would offer a "Previous page" as empty).
+    if status == 200 and page.number > 1 and not page.items:
+        status = 404
     return render(request, "reader/claim_list.html", context, status=status)
 
 
@@ -76,6 +132,9 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "is_pending": claim.status != Status.RESOLVED,
         "today": timezone.localdate(),
+        "follow": follow_links(request, claim),
+        "embed_url": request.build_absolute_uri(reverse("claim-embed", args=[claim.slug])),
+        "report_form": ErrorReportForm(),
     }
     return render(request, "reader/claim_detail.html", context)
 
@@ -113,6 +172,7 @@ def outlet_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "reported_claims": claims.reported()[:SECTION_LENGTH],
         "articles": outlet.articles.annotate(claim_count=Count("claims"))[:ARTICLES_SHOWN],
         "list_url": _claim_list_url(outlet=outlet.slug),
+        "follow": follow_links(request, outlet),
     }
     return render(request, "reader/outlet_detail.html", context)
 
@@ -132,6 +192,7 @@ def claimant_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "made_claims": made[:SECTION_LENGTH],
         "about_claims": about[:SECTION_LENGTH],
         "list_url": _claim_list_url(entity=entity.slug),
+        "follow": follow_links(request, entity),
     }
     return render(request, "reader/claimant_detail.html", context)
 
@@ -149,3 +210,221 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+# --- The indexes of outlets, articles and claimants ---------------------------------------------
+
+INDEX_PER_PAGE = 50
+
+
+def _hit_rate() -> Cast:
+    """Correct ÷ judged of a row annotated by ClaimQuerySet.with_record_counts; NULL if none."""
+    judged = F("correct") + F("partly_correct") + F("incorrect")
+    return Cast(F("correct"), FloatField()) / NullIf(Cast(judged, FloatField()), 0.0)
+
+
+def _judged() -> F:
+    return F("correct") + F("partly_correct") + F("incorrect")
+
+
+# Each index's sort orders: (label, expressions). The first is the default.
+def _sorts(name_field: str, extra: dict | None = None) -> dict[str, tuple[str, list]]:
+    by_name = [Lower(name_field).asc(), F("id").asc()]
+    return {
+        "name": ("Name", by_name),
+        "claims": ("Most claims", [F("claim_count").desc(), *by_name]),
+        "judged": ("Most verdicts", [F("judged").desc(), *by_name]),
+        "hit_rate": ("Highest hit rate", [F("hit_rate").desc(nulls_last=True), *by_name]),
+        "due": ("Most due for a verdict", [F("due").desc(), *by_name]),
+        **(extra or {}),
+    }
+
+
+def _index(
+    request: HttpRequest,
+    queryset,
+    *,
+    path: str,
+    only: Q | None,
+    name_field: str,
+    template: str,
+    nav: str,
+    extra_sorts: dict | None = None,
+    default_sort: str = "name",
+) -> HttpResponse:
+    sorts = _sorts(name_field, extra_sorts)
+    sort = request.GET.get("sort", default_sort)
+    if sort not in sorts:
+        sort = default_sort
+    rows = (
+        # The same counts as every TrackRecord on the site (claims.queries).
+        queryset.annotate(**record_counts(path, only=only))
+        .annotate(claim_count=Count(f"{path}__pk"), judged=_judged())
+        .annotate(hit_rate=_hit_rate())
+        .order_by(*sorts[sort][1])
+    )
+    page = paginate(rows, request.GET.get("page"), per_page=INDEX_PER_PAGE)
+    records = [(row, TrackRecord.of(row)) for row in page.items]
+    context = {
+        "page": page,
+        "rows": records,
+        "sort": sort,
+        "sorts": [(value, label) for value, (label, _) in sorts.items()],
+        "nav": nav,
+        "small_sample": SMALL_SAMPLE,
+    }
+    status = 404 if page.number > 1 and not page.items else 200
+    return render(request, template, context, status=status)
+
+
+@cache_query_params("sort", "page")
+def outlet_index(request: HttpRequest) -> HttpResponse:
+    # An outlet's record is its own claims (as on its page); "claims" counts every claim.
+    return _index(
+        request,
+        Outlet.objects.all(),
+        path="articles__claims",
+        only=Q(claimant_type=ClaimantType.OUTLET),
+        name_field="name",
+        template="reader/outlet_index.html",
+        nav="outlets",
+    )
+
+
+@cache_query_params("sort", "page")
+def article_index(request: HttpRequest) -> HttpResponse:
+    newest = [F("published_on").desc(), F("id").desc()]
+    return _index(
+        request,
+        Article.objects.select_related("outlet"),
+        path="claims",
+        only=None,
+        name_field="title",
+        template="reader/article_index.html",
+        nav="articles",
+        extra_sorts={"published": ("Newest first", newest)},
+        default_sort="published",
+    )
+
+
+@cache_query_params("sort", "page")
+def claimant_index(request: HttpRequest) -> HttpResponse:
+    return _index(
+        request,
+        Entity.objects.all(),
+        path="claims_made",
+        only=None,
+        name_field="name",
+        template="reader/claimant_index.html",
+        nav="claimants",
+    )
+
+
+# --- How we judge, open data ----------------------------------------------------------------------
+
+
+def how_we_judge(request: HttpRequest) -> HttpResponse:
+    context = {
+        "kinds": Kind.choices,
+        "verdicts": Verdict.choices,
+        "hedge_classes": HedgeClass.choices,
+        "small_sample": SMALL_SAMPLE,
+        "nav": "how",
+    }
+    return render(request, "reader/how_we_judge.html", context)
+
+
+def _citation(request: HttpRequest) -> dict[str, str]:
+    return {
+        "name": "The claim registry",
+        "url": request.build_absolute_uri(reverse("open-data:page")),
+        "licence": open_data.LICENCE_NAME,
+        "licence_url": open_data.LICENCE_URL,
+        "downloaded_on": timezone.localdate().isoformat(),
+    }
+
+
+def open_data_page(request: HttpRequest) -> HttpResponse:
+    context = {
+        "columns": open_data.COLUMNS,
+        "citation": _citation(request),
+        "csv_url": reverse("open-data:csv"),
+        "json_url": reverse("open-data:json"),
+        "nav": "data",
+    }
+    return render(request, "reader/open_data.html", context)
+
+
+def _download_claims(request: HttpRequest):
+    """The claims a download holds: the claim list's, with its filters (sorted by id, so
+    that two downloads of the same registry list rows in the same order)."""
+    claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.all())
+    return claim_filter, claim_filter.qs.order_by("id")
+
+
+def download_csv(request: HttpRequest) -> HttpResponse:
+    claim_filter, claims = _download_claims(request)
+    if "search" in claim_filter.errors:
+        return HttpResponse(" ".join(claim_filter.errors["search"]), status=400)
+    return open_data.csv_response(claims, request)
+
+
+def download_json(request: HttpRequest) -> HttpResponse:
+    claim_filter, claims = _download_claims(request)
+    if "search" in claim_filter.errors:
+        return HttpResponse(" ".join(claim_filter.errors["search"]), status=400)
+    about = {**_citation(request), "filters": {k: v for k, v in request.GET.items() if v}}
+    return open_data.json_response(claims, request, about=about)
+
+
+# --- Embedding a claim, reporting an error --------------------------------------------------------
+
+
+def claim_embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """A small card other sites put in an iframe; config.urls lets other origins frame it
+    (config.security.allow_framing), the only page that may be."""
+    claim = get_object_or_404(Claim.objects.with_sources(), slug=slug)
+    page_url = request.build_absolute_uri(claim.get_absolute_url())
+    return render(request, "reader/claim_embed.html", {"claim": claim, "page_url": page_url})
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    """Whether this address has sent ERROR_REPORTS_PER_HOUR reports this hour already. The
+    address is read as the API's throttle reads it (API_NUM_PROXIES)."""
+    address = BaseThrottle().get_ident(request)
+    key = f"error-reports:{address}:{timezone.now():%Y%m%d%H}"
+    try:
+        cache.add(key, 0, timeout=3600)
+        return cache.incr(key) > settings.ERROR_REPORTS_PER_HOUR
+    except Exception:  # the cache is down: better a report too many than none
+        logger.warning("Could not count error reports for %s.", address)
+        return False
+
+
+# No CSRF token: the form is on cached, anonymous pages (a token would set a cookie on each)
+# and it changes nothing a visitor owns; the honeypot and the rate limit keep spam out.
+@csrf_exempt
+def report_error(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    claim = get_object_or_404(Claim.objects.with_sources(), slug=slug)
+    form = ErrorReportForm(request.POST)
+    context = {"claim": claim, "form": form}
+    if not form.is_valid():
+        return render(request, "reader/report_error.html", context, status=400)
+    if form.cleaned_data["website"]:
+        # Filled in by a robot: thanked like anyone, stored nowhere.
+        return render(request, "reader/report_error.html", {**context, "sent": True})
+    if _rate_limited(request):
+        context["refused"] = True
+        return render(request, "reader/report_error.html", context, status=429)
+    error_reports.file_report(
+        claim=claim, message=form.cleaned_data["message"], email=form.cleaned_data["email"]
+    )
+    context.update(sent=True, left_address=bool(form.cleaned_data["email"]))
+    return render(request, "reader/report_error.html", context)

@@ -147,11 +147,31 @@ def test_it_ignores_malformed_filters_and_says_so(client):
     assert "Outlet “nowhere” was ignored" in page
 
 
-@pytest.mark.parametrize("page", ["0", "-3", "999", "99999999999999999999999999"])
+@pytest.mark.parametrize("page", ["0", "-3", "1"])
 def test_it_answers_any_page_number_without_an_error(client, page):
     ClaimFactory()
     response = client.get(f"/claims/?page={page}")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["2", "99", "99999999999999999999999999"])
+def test_a_page_past_the_last_is_not_found_and_offers_no_empty_previous_page(client, page):
+    # Issue 15: /claims/?page=99 offered a "Previous page" that was empty too.
+    ClaimFactory()
+    response = client.get(f"/claims/?page={page}")
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "Previous page" not in content
+    assert "Go to the first page" in content
+
+
+def test_the_last_page_still_offers_the_previous_one(client, monkeypatch):
+    monkeypatch.setattr("reader.views.CLAIMS_PER_PAGE", 2)
+    ClaimFactory.create_batch(3)
+    response = client.get("/claims/?page=2")
+    assert response.status_code == 200
+    assert "Previous page" in response.content.decode()
+    assert client.get("/claims/?page=3").status_code == 404
 
 
 def test_it_caps_the_count_of_matches_instead_of_counting_everything(client, monkeypatch):

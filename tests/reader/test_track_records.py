@@ -63,7 +63,7 @@ def test_it_keeps_an_outlets_own_forecasts_apart_from_the_targets_it_reports(cli
     page = response.content.decode()
     own_section = page[page.index('id="own-heading"') : page.index('id="reported-heading"')]
     assert "Own, right." in own_section and "Reported target, missed." not in own_section
-    assert "50%" in page and "1 of 2" in page
+    assert "50%" in page and "1 correct of 2 judged" in page
 
 
 def test_it_gives_a_claimant_the_record_of_the_claims_it_made(client):
