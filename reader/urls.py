@@ -13,6 +13,11 @@ from reader.sitemaps import SITEMAPS
 claim_patterns = [
     path("", views.claim_list, name="list"),
     path("<slug:slug>/", views.claim_detail, name="detail"),
+    path(
+        "<slug:slug>/evidence/<int:evidence_id>/snapshot/",
+        views.evidence_snapshot,
+        name="evidence_snapshot",
+    ),
 ]
 
 source_patterns = [

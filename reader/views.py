@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from claims.models import Claim, Evidence, Status
+from claims.models import Claim, Evidence, Snapshot, Status
 from reader.filters import ClaimFilter
 from reader.pagination import paginate
 from reader.structured_data import claim_review
@@ -60,6 +60,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.with_details(), slug=slug)
     page_url = request.build_absolute_uri(claim.get_absolute_url())
     evidence = list(claim.evidence.all())
+    _attach_latest_snapshots(evidence)
     context = {
         "claim": claim,
         "page_url": page_url,
@@ -76,6 +77,36 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(request, "reader/claim_detail.html", context)
+
+
+def _attach_latest_snapshots(evidence: list[Evidence]) -> None:
+    """Give each piece of evidence its latest snapshot that worked (`latest_snapshot`, None if
+    it has none): one query for the whole list, the text itself left out."""
+    latest: dict[int, Snapshot] = {}
+    rows = (
+        Snapshot.objects.filter(evidence__in=evidence, error_kind="")
+        .order_by("evidence_id", "-taken_at", "-id")
+        .only("id", "evidence_id", "taken_at")
+    )
+    for snapshot in rows:
+        latest.setdefault(snapshot.evidence_id, snapshot)
+    for item in evidence:
+        item.latest_snapshot = latest.get(item.pk)
+
+
+def evidence_snapshot(request: HttpRequest, slug: str, evidence_id: int) -> HttpResponse:
+    """The page behind a piece of evidence as the registry saw it: its text, from our own
+    storage (escaped like any text; the page's HTML and scripts were never kept)."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("claim"), pk=evidence_id, claim__slug=slug
+    )
+    snapshot = evidence.snapshots.filter(error_kind="").order_by("-taken_at", "-id").first()
+    if snapshot is None:
+        raise Http404("No snapshot of this page has been taken.")
+    context = {"claim": evidence.claim, "evidence": evidence, "snapshot": snapshot}
+    response = render(request, "reader/evidence_snapshot.html", context)
+    response["X-Robots-Tag"] = "noindex"  # a copy of someone else's page: not for search engines
+    return response
 
 
 # A source's page lists this many claims per section and links to the full, filtered list for the rest.
