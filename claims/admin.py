@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import lifecycle
@@ -287,8 +288,8 @@ class EvidenceAdmin(SimpleHistoryAdmin):
             "<p>{} · next check {}</p><p>Latest checks:</p><ul>{}</ul><p>Snapshots:</p><ul>{}</ul>",
             obj.get_link_state_display(),
             obj.link_next_check_at.strftime("%Y-%m-%d %H:%M"),
-            checks or format_html("<li>none yet</li>"),
-            snapshots or format_html("<li>none yet</li>"),
+            checks or mark_safe("<li>none yet</li>"),
+            snapshots or mark_safe("<li>none yet</li>"),
         )
 
     @admin.action(description="Take a snapshot of the page now", permissions=["change"])
