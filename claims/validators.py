@@ -142,9 +142,10 @@ def public_address_refusal(url: str) -> str | None:
     not by the model's validators: loading fixtures or the seed registry looks up no name. A
     name that does not resolve yet passes; the fetcher checks again on every fetch.
     """
-    from claims.fetching import url_refusal
+    from claims import fetching
 
-    reason = url_refusal(url)
+    # The resolver is looked up at each call, so that a test can answer for a name of its own.
+    reason = fetching.url_refusal(url, resolve=fetching.resolve_host)
     if reason is None:
         return None
     return f"This address cannot be used: {reason}. Only pages on the public web can be checked."
