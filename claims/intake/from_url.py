@@ -20,12 +20,11 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from claims import fetching
 from claims.intake.reading import MAX_ARTICLE_BYTES, Article, IntakeError, read_article
-from claims.validators import normalize_web_address, validate_web_address
+from claims.validators import normalize_web_address
 from registry.precision import Precision
 
 
@@ -54,12 +53,11 @@ def read_article_from_url(
     """Fetch the page at `url` and read it (see the module's docstring). What the editor gives
     (`published_on`, `title`, `outlet`) wins over what is read, as in `read_article`.
     Raises IntakeError, saying why, when the address or the page cannot be used."""
+    # The fetcher refuses what must not be fetched (schemes, private addresses), and says why.
     url = normalize_web_address(url)
-    try:
-        validate_web_address(url)
-    except ValidationError as error:
-        raise IntakeError(" ".join(error.messages)) from None
-    result = fetch(url, text_only=True, max_bytes=MAX_ARTICLE_BYTES)
+    result = fetch(
+        url, text_only=True, max_bytes=MAX_ARTICLE_BYTES, resolve=fetching.resolve_host
+    )
     if result.failed:
         raise IntakeError(f"The page could not be fetched: {result.error}.")
     if not 200 <= (result.status_code or 0) < 300:
