@@ -55,9 +55,7 @@ def read_article_from_url(
     Raises IntakeError, saying why, when the address or the page cannot be used."""
     # The fetcher refuses what must not be fetched (schemes, private addresses), and says why.
     url = normalize_web_address(url)
-    result = fetch(
-        url, text_only=True, max_bytes=MAX_ARTICLE_BYTES, resolve=fetching.resolve_host
-    )
+    result = fetch(url, text_only=True, max_bytes=MAX_ARTICLE_BYTES, resolve=fetching.resolve_host)
     if result.failed:
         raise IntakeError(f"The page could not be fetched: {result.error}.")
     if not 200 <= (result.status_code or 0) < 300:
