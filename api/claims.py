@@ -22,7 +22,11 @@ from claims import lifecycle, versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Transition, Verdict
 from claims.queries import SEARCH_FIELDS
-from claims.validators import normalize_web_address, validate_web_address
+from claims.validators import (
+    normalize_web_address,
+    public_address_refusal,
+    validate_web_address,
+)
 
 # Set by the resolve and reopen actions only; a client that sends one in a claim's body is told so
 # rather than having it silently ignored. (Who resolved a claim is not published.)
@@ -74,6 +78,13 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["added_at"]
+
+    def validate_url(self, url: str) -> str:
+        if (self.instance is None or self.instance.url != url) and (
+            message := public_address_refusal(url)
+        ):
+            raise serializers.ValidationError(message, code="private_address")
+        return url
 
     def create(self, validated_data: dict) -> Evidence:
         validated_data.pop("version", None)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import error_reports, lifecycle
 from claims.forms import ClaimAdminForm, EvidenceForm
-from claims.jobs import runs
+from claims.jobs import runs, snapshots
 from claims.models import Claim, ErrorReport, Evidence, Job, Notification, Transition
 from claims.queries import SEARCH_FIELDS
 
@@ -236,8 +237,18 @@ class ClaimAdmin(SimpleHistoryAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(SimpleHistoryAdmin):
     form = EvidenceForm
-    list_display = ["title", "stance", "publisher", "published_on", "claim", "added_by", "added_at"]
-    list_filter = ["stance"]
+    list_display = [
+        "title",
+        "stance",
+        "publisher",
+        "published_on",
+        "claim",
+        "added_by",
+        "added_at",
+        "link_state",
+        "link_checked_at",
+    ]
+    list_filter = ["stance", "link_state"]
     list_select_related = ["claim", "added_by"]
     search_fields = ["title", "url", "publisher", "note", "claim__statement"]
     autocomplete_fields = ["claim"]
@@ -250,12 +261,54 @@ class EvidenceAdmin(SimpleHistoryAdmin):
         "stance",
         "note",
         "loaded_version",
+        "link_health",
     ]
+    readonly_fields = ["link_health"]
+    actions = ["take_snapshot"]
 
     def save_model(self, request, obj, form, change):
         lifecycle.save_evidence(
             evidence=obj, by=request.user, expected_version=form.expected_version
         )
+
+    @admin.display(description="link health")
+    def link_health(self, obj):
+        """The link's state, its latest checks (claims.jobs.link_checks) and snapshots."""
+        if obj.pk is None:
+            return "Checked, and a snapshot taken, once saved."
+        checks = format_html_join(
+            "",
+            "<li>{}: {} {} {}</li>",
+            (
+                (
+                    c.checked_at.strftime("%Y-%m-%d %H:%M"),
+                    c.get_outcome_display(),
+                    c.status_code or "",
+                    c.error,
+                )
+                for c in obj.link_checks.all()[:5]
+            ),
+        )
+        snapshots = format_html_join(
+            "",
+            "<li>{}: {}</li>",
+            (
+                (s.taken_at.strftime("%Y-%m-%d %H:%M"), s.error or s.title or "taken")
+                for s in obj.snapshots.defer("text").all()[:3]
+            ),
+        )
+        return format_html(
+            "<p>{} · next check {}</p><p>Latest checks:</p><ul>{}</ul><p>Snapshots:</p><ul>{}</ul>",
+            obj.get_link_state_display(),
+            obj.link_next_check_at.strftime("%Y-%m-%d %H:%M"),
+            checks or mark_safe("<li>none yet</li>"),
+            snapshots or mark_safe("<li>none yet</li>"),
+        )
+
+    @admin.action(description="Take a snapshot of the page now", permissions=["change"])
+    def take_snapshot(self, request, queryset):
+        count = snapshots.request_snapshots(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} snapshot{'s' if count != 1 else ''} asked for.")
 
 
 @admin.register(Transition)

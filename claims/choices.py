@@ -68,3 +68,13 @@ class HedgeClass(models.TextChoices):
 class ErrorReportState(models.TextChoices):
     NEW = "new", "New"
     HANDLED = "handled", "Handled"
+
+
+class LinkState(models.TextChoices):
+    """What the link-health job (claims.jobs.link_checks) last concluded about an evidence link."""
+
+    UNCHECKED = "unchecked", "Not checked yet"
+    OK = "ok", "Works"
+    REDIRECTED = "redirected", "Moved to another page"
+    FAILING = "failing", "Failing"  # failed its last check(s); not yet called dead
+    DEAD = "dead", "Dead"  # failed LINK_DEAD_AFTER_FAILURES checks, days apart

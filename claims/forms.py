@@ -7,7 +7,11 @@ from django import forms
 from claims import versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Status, Verdict
-from claims.validators import normalize_web_address, validate_web_address
+from claims.validators import (
+    normalize_web_address,
+    public_address_refusal,
+    validate_web_address,
+)
 
 
 class WebAddressFormField(forms.CharField):
@@ -83,6 +87,12 @@ class EvidenceForm(RefusesStaleSaves, forms.ModelForm):
     class Meta:
         model = Evidence
         fields = ["url", "title", "publisher", "published_on", "stance", "note"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if self.initial.get("url") != url and (message := public_address_refusal(url)):
+            raise forms.ValidationError(message, code="private_address")
+        return url
 
     def clean(self):
         cleaned = super().clean()

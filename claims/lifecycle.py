@@ -25,8 +25,16 @@ from django.utils import timezone
 
 from claims import versions
 from claims.cache import registry_changed
-from claims.jobs import notifications
-from claims.models import Claim, Evidence, Status, Transition, Verdict
+from claims.jobs import notifications, queueing
+from claims.models import (
+    LINK_BOOKKEEPING_FIELDS,
+    Claim,
+    Evidence,
+    LinkState,
+    Status,
+    Transition,
+    Verdict,
+)
 from registry.models import Entity, Topic
 
 
@@ -203,10 +211,24 @@ def save_evidence(*, evidence: Evidence, by, expected_version: int | None = None
         stored = versions.lock(evidence)
         versions.refuse_if_stale(stored, expected_version)
         evidence.added_by_id, evidence.added_at = stored.added_by_id, stored.added_at
+        # The link-health and snapshot jobs' fields are theirs: kept as stored, not as loaded.
+        for name in LINK_BOOKKEEPING_FIELDS:
+            setattr(evidence, name, getattr(stored, name))
     elif evidence.added_by_id is None:
         evidence.added_by = by
     evidence.full_clean()
+    new_link = stored is None or stored.url != evidence.url
+    if new_link:
+        # A new address is checked and kept as soon as the jobs can; a check of the old one
+        # still running is dropped (it holds the lease cleared here).
+        now = timezone.now()
+        evidence.link_state, evidence.link_checked_at = LinkState.UNCHECKED, None
+        evidence.link_failures, evidence.link_next_check_at = 0, now
+        evidence.link_lease = evidence.link_leased_until = None
+        evidence.snapshot_due_at = now
     versions.save_version(evidence, stored=stored, by=by)
+    if new_link:
+        queueing.send_task_on_commit("claims.tasks.take_snapshots")
     return evidence
 
 

@@ -24,6 +24,7 @@ from claims.choices import (
     HedgeClass,
     JobOutcome,
     Kind,
+    LinkState,
     NotificationState,
     Status,
     Verdict,
@@ -283,6 +284,18 @@ class Claim(models.Model):
         return self.claimant.name if self.claimant_id else self.article.outlet.name
 
 
+# Evidence fields the link-health and snapshot jobs write, which are no editor's edit.
+LINK_BOOKKEEPING_FIELDS = [
+    "link_state",
+    "link_checked_at",
+    "link_failures",
+    "link_next_check_at",
+    "link_lease",
+    "link_leased_until",
+    "snapshot_due_at",
+]
+
+
 class Evidence(models.Model):
     class Stance(models.TextChoices):
         SUPPORTS = "supports", "Supports"
@@ -302,8 +315,22 @@ class Evidence(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     # Bumped by every write, like Claim.version: a save based on a stale form is refused.
     version = models.PositiveIntegerField(default=1)
+    # Link health (claims.jobs.link_checks). `link_state` and `link_checked_at` are what readers
+    # see; the rest is the job's bookkeeping, written with queryset.update() (no signal, no
+    # history row, no cache invalidation). None of it is an editor's edit: not in the history.
+    link_state = models.CharField(
+        max_length=10, choices=LinkState.choices, default=LinkState.UNCHECKED
+    )
+    link_checked_at = models.DateTimeField(null=True, blank=True)
+    link_failures = models.PositiveSmallIntegerField(default=0, help_text="Failed checks in a row.")
+    link_next_check_at = models.DateTimeField(default=timezone.now)
+    link_lease = models.UUIDField(null=True, blank=True, help_text="The run checking it now.")
+    link_leased_until = models.DateTimeField(null=True, blank=True)
+    # When a snapshot is wanted (set on adding the evidence, changing its URL, or an editor's
+    # request); while one is being taken, the end of that run's lease. None: nothing to do.
+    snapshot_due_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=LINK_BOOKKEEPING_FIELDS)
 
     class Meta:
         ordering = ["stance", "-published_on", "id"]
@@ -318,10 +345,31 @@ class Evidence(models.Model):
                 condition=Q(stance__in=["supports", "refutes", "context"]),
                 name="evidence_stance_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(link_state__in=LinkState.values), name="evidence_link_state_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["link_next_check_at"], name="evidence_link_next_check"),
+            models.Index(
+                fields=["snapshot_due_at"],
+                name="evidence_snapshot_due",
+                condition=Q(snapshot_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["claim"], name="evidence_dead_links", condition=Q(link_state="dead")
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def archive_url(self) -> str:
+        """The Internet Archive's copy nearest the day the evidence was added (the Wayback
+        Machine answers with its closest capture, earlier or later)."""
+        day = (self.added_at or timezone.now()).strftime("%Y%m%d")
+        return f"https://web.archive.org/web/{day}/{self.url}"
 
 
 class Transition(models.Model):
@@ -571,3 +619,67 @@ class ErrorReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report on “{self.claim}” ({self.get_state_display()})"
+
+
+class LinkCheck(models.Model):
+    """One check of an evidence link by the link-health job: what came back, and what the job
+    concluded. Append-only; readers never see these rows, so writing one empties no cache."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "Works"
+        REDIRECTED = "redirected", "Moved to another page"
+        FAILED = "failed", "Failed"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="link_checks")
+    url = models.CharField(max_length=2000, help_text="The address checked.")
+    checked_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.CharField(max_length=2000, blank=True)
+    method = models.CharField(
+        max_length=4, blank=True, help_text="HEAD, or GET if HEAD was refused."
+    )
+    error_kind = models.CharField(max_length=24, blank=True)
+    error = models.TextField(blank=True)
+    elapsed_ms = models.PositiveIntegerField(default=0)
+    state_after = models.CharField(
+        max_length=10, choices=LinkState.choices, help_text="The link's state after this check."
+    )
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["evidence", "-checked_at"], name="linkcheck_evidence_at")]
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.get_outcome_display()} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class Snapshot(models.Model):
+    """The page behind an evidence link as the registry saw it: its main text (trafilatura),
+    title, final address and a SHA-256 of the body, taken when the evidence was added or on an
+    editor's request. Only text is kept, never the page's HTML or scripts. A fetch that failed
+    is recorded too (`error`), with no text."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="snapshots")
+    url = models.CharField(max_length=2000, help_text="The address fetched.")
+    taken_at = models.DateTimeField()
+    final_url = models.CharField(max_length=2000, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    sha256 = models.CharField("SHA-256 of the body", max_length=64, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True, help_text="Bytes of body read.")
+    error_kind = models.CharField(max_length=24, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        indexes = [models.Index(fields=["evidence", "-taken_at"], name="snapshot_evidence_at")]
+
+    def __str__(self) -> str:
+        return f"{self.url} at {self.taken_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.error_kind

@@ -62,3 +62,31 @@ def queue_editors_digest(self, today: str | None = None) -> dict:
     if counts["queued"]:
         notifications.notify_editors_on_commit()
     return counts
+
+
+@shared_task(bind=True)
+def check_links(self) -> dict:
+    """Check the evidence links that are due (claims.jobs.link_checks), politely."""
+    from django.conf import settings
+
+    from claims.jobs import link_checks
+
+    with recorded_run(self.name) as counts:
+        run = link_checks.check_due_links(
+            limit=settings.LINK_CHECKS_PER_RUN,
+            concurrency=settings.LINK_CHECK_CONCURRENCY,
+            # No new check starts after this: a run ends before the next one is due.
+            budget=settings.LINK_CHECKS_EVERY_MINUTES * 60 * 0.8,
+        )
+        counts |= dataclasses.asdict(run)
+    return counts
+
+
+@shared_task(bind=True)
+def take_snapshots(self) -> dict:
+    """Take the text snapshots that are due (claims.jobs.snapshots): new evidence, and requests."""
+    from claims.jobs import snapshots
+
+    with recorded_run(self.name) as counts:
+        counts |= snapshots.take_due_snapshots()
+    return counts

@@ -2,8 +2,10 @@
 field, the admin's form and the API's serializer all apply, so that every path stores the same
 address and refuses the same ones.
 
-What is checked here is the address as written; no name is looked up at save time. A name that
-resolves to a private address is the link checker's to refuse when it fetches.
+What the validators check is the address as written; they look up no name, so loading fixtures
+or the seed registry needs no DNS. The admin's form and the API's serializer also call
+`public_address_refusal` for a new address, which refuses a name that already resolves to a
+private address; the fetcher refuses one that resolves there later, on every fetch.
 """
 
 from __future__ import annotations
@@ -130,3 +132,20 @@ def _kind_of(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     if address.is_private:
         return "a private-network address"
     return "a reserved address"
+
+
+def public_address_refusal(url: str) -> str | None:
+    """Why an evidence or article URL cannot be kept, if its name already resolves to an
+    address the fetcher refuses (a private, loopback or metadata address), else None.
+
+    Called by the admin's form and the API's serializer when an editor gives a new address,
+    not by the model's validators: loading fixtures or the seed registry looks up no name. A
+    name that does not resolve yet passes; the fetcher checks again on every fetch.
+    """
+    from claims import fetching
+
+    # The resolver is looked up at each call, so that a test can answer for a name of its own.
+    reason = fetching.url_refusal(url, resolve=fetching.resolve_host)
+    if reason is None:
+        return None
+    return f"This address cannot be used: {reason}. Only pages on the public web can be checked."

@@ -27,4 +27,15 @@ class RegistryAdminSite(admin.AdminSite):
                 else 0
             ),
         }
+        extra_context |= self.dead_evidence_context()
         return super().index(request, extra_context)
+
+    def dead_evidence_context(self) -> dict:
+        """The desk's queue of claims whose evidence has died (claims.jobs.link_checks)."""
+        from claims.jobs.link_checks import claims_with_dead_evidence
+
+        dead = claims_with_dead_evidence().order_by("deadline", "id")
+        return {
+            "dead_evidence_claims": dead[: self.due_queue_size],
+            "dead_evidence_total": dead.count(),
+        }

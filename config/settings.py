@@ -463,6 +463,25 @@ def _address_networks(name: str) -> list[str]:
     return networks
 
 
+# Link health (claims.jobs.link_checks): how often the job runs, how many links one run takes,
+# and how many hosts it checks side by side (each host at most once a second, whatever this is).
+LINK_CHECKS_EVERY_MINUTES = _bounded_int("LINK_CHECKS_EVERY_MINUTES", 5, 1, 24 * 60)
+LINK_CHECKS_PER_RUN = _bounded_int("LINK_CHECKS_PER_RUN", 200, 1, 10_000)
+LINK_CHECK_CONCURRENCY = _bounded_int("LINK_CHECK_CONCURRENCY", 8, 1, 64)
+CELERY_BEAT_SCHEDULE |= {
+    "check-evidence-links": {
+        "task": "claims.tasks.check_links",
+        "schedule": datetime.timedelta(minutes=LINK_CHECKS_EVERY_MINUTES),
+        "options": {"expires": LINK_CHECKS_EVERY_MINUTES * 60},
+    },
+    # Snapshots are queued when evidence is added; this catches up a lost message.
+    "take-evidence-snapshots": {
+        "task": "claims.tasks.take_snapshots",
+        "schedule": datetime.timedelta(minutes=10),
+        "options": {"expires": 600},
+    },
+}
+
 # Addresses the fetcher (claims.fetching) may reach although they are not public, e.g.
 # FETCH_ALLOWED_PRIVATE_ADDRESSES=127.0.0.1/32 for pages served on loopback. Empty in production:
 # evidence and article URLs then never reach loopback, private, link-local or metadata addresses.

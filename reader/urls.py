@@ -15,6 +15,11 @@ claim_patterns = [
     path("<slug:slug>/", views.claim_detail, name="detail"),
     path("<slug:slug>/report/", views.report_error, name="report"),
     # /claims/<slug>/embed/ is in config.urls: the one page other sites may frame.
+    path(
+        "<slug:slug>/evidence/<int:evidence_id>/snapshot/",
+        views.evidence_snapshot,
+        name="evidence_snapshot",
+    ),
 ]
 
 source_patterns = [

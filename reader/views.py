@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, FloatField, Q
 from django.db.models.functions import Cast, Lower, NullIf
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
@@ -29,7 +30,7 @@ from rest_framework.throttling import BaseThrottle
 from claims import error_reports
 from claims.cache import cache_query_params, canonical_query_string
 from claims.choices import ClaimantType, HedgeClass, Kind, Verdict
-from claims.models import Claim, Evidence, Status
+from claims.models import Claim, Evidence, Snapshot, Status
 from claims.queries import SMALL_SAMPLE, TrackRecord, record_counts
 from reader import open_data
 from reader.feeds import follow_links
@@ -118,6 +119,7 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.with_details(), slug=slug)
     page_url = request.build_absolute_uri(claim.get_absolute_url())
     evidence = list(claim.evidence.all())
+    _attach_latest_snapshots(evidence)
     context = {
         "claim": claim,
         "page_url": page_url,
@@ -137,6 +139,36 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "report_form": ErrorReportForm(),
     }
     return render(request, "reader/claim_detail.html", context)
+
+
+def _attach_latest_snapshots(evidence: list[Evidence]) -> None:
+    """Give each piece of evidence its latest snapshot that worked (`latest_snapshot`, None if
+    it has none): one query for the whole list, the text itself left out."""
+    latest: dict[int, Snapshot] = {}
+    rows = (
+        Snapshot.objects.filter(evidence__in=evidence, error_kind="")
+        .order_by("evidence_id", "-taken_at", "-id")
+        .only("id", "evidence_id", "taken_at")
+    )
+    for snapshot in rows:
+        latest.setdefault(snapshot.evidence_id, snapshot)
+    for item in evidence:
+        item.latest_snapshot = latest.get(item.pk)
+
+
+def evidence_snapshot(request: HttpRequest, slug: str, evidence_id: int) -> HttpResponse:
+    """The page behind a piece of evidence as the registry saw it: its text, from our own
+    storage (escaped like any text; the page's HTML and scripts were never kept)."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("claim"), pk=evidence_id, claim__slug=slug
+    )
+    snapshot = evidence.snapshots.filter(error_kind="").order_by("-taken_at", "-id").first()
+    if snapshot is None:
+        raise Http404("No snapshot of this page has been taken.")
+    context = {"claim": evidence.claim, "evidence": evidence, "snapshot": snapshot}
+    response = render(request, "reader/evidence_snapshot.html", context)
+    response["X-Robots-Tag"] = "noindex"  # a copy of someone else's page: not for search engines
+    return response
 
 
 # A source's page lists this many claims per section and links to the full, filtered list for the rest.

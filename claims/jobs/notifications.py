@@ -414,6 +414,15 @@ def digest_content(*, since: datetime.datetime, today: datetime.date) -> dict:
     content["queue_url"] = (
         settings.SITE_URL + reverse("admin:claims_claim_changelist") + "?status__exact=due"
     )
+    # Claims whose evidence has died (claims.jobs.link_checks): a verdict may need new sources.
+    from claims.jobs.link_checks import claims_with_dead_evidence
+
+    dead = claims_with_dead_evidence().order_by("deadline", "pk")
+    content["dead_evidence"] = [(c, _admin_url(c)) for c in dead[:n]]
+    content["dead_evidence_total"] = dead.count()
+    content["dead_evidence_url"] = (
+        settings.SITE_URL + reverse("admin:claims_evidence_changelist") + "?link_state__exact=dead"
+    )
     return content
 
 

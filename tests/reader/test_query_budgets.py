@@ -74,7 +74,7 @@ def test_it_keeps_every_page_to_its_query_budget_with_5_or_50_claims(
                     assert "Output claim" in response.content.decode()
 
 
-def test_it_shows_a_claim_in_5_queries_with_1_or_30_evidence_items(
+def test_it_shows_a_claim_in_6_queries_with_1_or_30_evidence_items(
     client, django_assert_num_queries
 ):
     claim = ResolvedClaimFactory(
@@ -84,7 +84,8 @@ def test_it_shows_a_claim_in_5_queries_with_1_or_30_evidence_items(
         EvidenceFactory.create_batch(evidence, claim=claim)
         claim.about.add(EntityFactory())
         claim.topics.add(TopicFactory())
-        # The claim with its sources; then its entities, topics, evidence and change log.
-        with django_assert_num_queries(5):
+        # The claim with its sources; then its entities, topics, evidence, the evidence's
+        # latest snapshots and the change log.
+        with django_assert_num_queries(6):
             response = client.get(claim.get_absolute_url())
         assert response.context["evidence_count"] == {1: 1, 29: 30}[evidence]
