@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Claim, Proposal, Transition
-from registry.models import Article, Outlet, TextSource
+from registry.models import Article, TextSource
 from tests.factories import ArticleFactory, ClaimFactory, EntityFactory, OutletFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
