@@ -479,7 +479,9 @@ class Proposal(models.Model):
     deadline_text = models.CharField("horizon words", max_length=200, blank=True)
     deadline = models.DateField(null=True, blank=True)
     deadline_precision = models.CharField(max_length=8, choices=Precision.choices, blank=True)
-    hedge = models.CharField(max_length=60, blank=True, help_text='The word, e.g. "is expected to".')
+    hedge = models.CharField(
+        max_length=60, blank=True, help_text='The word, e.g. "is expected to".'
+    )
     hedge_class = models.CharField(max_length=12, blank=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     claim = models.ForeignKey(
@@ -495,9 +497,7 @@ class Proposal(models.Model):
     class Meta:
         ordering = ["article", "position", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=Kind.values), name="proposal_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="proposal_kind_valid"),
             models.CheckConstraint(
                 condition=Q(state__in=["pending", "accepted", "rejected"]),
                 name="proposal_state_valid",
