@@ -56,16 +56,21 @@ class Article(models.Model):
     source_file = models.CharField(max_length=200, blank=True)
     # The article's own text, kept so that every claim's quote can be checked against it
     # (claims.quotes), and where that text came from.
+    # Database defaults: rows written by code that predates these fields (an older migration's
+    # state, a data migration) get empty values rather than a NOT NULL failure.
     source_text = models.TextField(
-        blank=True, help_text="The article's text; claims' quotes must be verbatim parts of it."
+        blank=True,
+        db_default="",
+        help_text="The article's text; claims' quotes must be verbatim parts of it.",
     )
     source_kind = models.CharField(
-        "text from", max_length=8, choices=TextSource.choices, blank=True
+        "text from", max_length=8, choices=TextSource.choices, blank=True, db_default=""
     )
     source_name = models.CharField(
         "text source name",
         max_length=300,
         blank=True,
+        db_default="",
         help_text="The uploaded file's name, the seed file or the address the text came from.",
     )
 

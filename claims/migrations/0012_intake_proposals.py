@@ -6,41 +6,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0009_notification_due_episode'),
-        ('registry', '0003_article_source_text'),
+        ("claims", "0009_notification_due_episode"),
+        ("registry", "0002_field_validators"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(help_text='Its order in the article.')),
-                ('start', models.PositiveIntegerField(default=0, help_text='Where the quote starts in the text.')),
-                ('end', models.PositiveIntegerField(default=0)),
-                ('quote', models.TextField()),
-                ('statement', models.TextField(blank=True)),
-                ('kind', models.CharField(choices=[('forecast', 'Forecast'), ('target', 'Target'), ('statistic', 'Statistic')], max_length=10)),
-                ('claimant', models.CharField(blank=True, help_text='As the article names it.', max_length=200)),
-                ('deadline_text', models.CharField(blank=True, max_length=200, verbose_name='horizon words')),
-                ('deadline', models.DateField(blank=True, null=True)),
-                ('deadline_precision', models.CharField(blank=True, choices=[('day', 'to the day'), ('month', 'to the month'), ('quarter', 'to the quarter'), ('year', 'to the year')], max_length=8)),
-                ('hedge', models.CharField(blank=True, help_text='The word, e.g. "is expected to".', max_length=60)),
-                ('hedge_class', models.CharField(blank=True, max_length=12)),
-                ('state', models.CharField(choices=[('pending', 'Waiting for review'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=8)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='registry.article')),
-                ('claim', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='proposals', to='claims.claim')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(help_text="Its order in the article.")),
+                (
+                    "start",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Where the quote starts in the text."
+                    ),
+                ),
+                ("end", models.PositiveIntegerField(default=0)),
+                ("quote", models.TextField()),
+                ("statement", models.TextField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("forecast", "Forecast"),
+                            ("target", "Target"),
+                            ("statistic", "Statistic"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "claimant",
+                    models.CharField(
+                        blank=True, help_text="As the article names it.", max_length=200
+                    ),
+                ),
+                (
+                    "deadline_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="horizon words"),
+                ),
+                ("deadline", models.DateField(blank=True, null=True)),
+                (
+                    "deadline_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("day", "to the day"),
+                            ("month", "to the month"),
+                            ("quarter", "to the quarter"),
+                            ("year", "to the year"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "hedge",
+                    models.CharField(
+                        blank=True, help_text='The word, e.g. "is expected to".', max_length=60
+                    ),
+                ),
+                ("hedge_class", models.CharField(blank=True, max_length=12)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="registry.article",
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="proposals",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'position', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['forecast', 'target', 'statistic'])), name='proposal_kind_valid'), models.CheckConstraint(condition=models.Q(('state__in', ['pending', 'accepted', 'rejected'])), name='proposal_state_valid')],
+                "ordering": ["article", "position", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["forecast", "target", "statistic"])),
+                        name="proposal_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("state__in", ["pending", "accepted", "rejected"])),
+                        name="proposal_state_valid",
+                    ),
+                ],
             },
         ),
     ]
