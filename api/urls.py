@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from api.claims import ClaimViewSet, EvidenceViewSet
+from api.intake import IntakeView
 from api.sources import ArticleViewSet, EntityViewSet, OutletViewSet, TopicViewSet
 
 # Path converters rather than regexes: with each viewset's lookup_value_converter = "int",
@@ -24,6 +25,7 @@ router.register("topics", TopicViewSet)
 
 app_name = "api"
 urlpatterns = [
+    path("v1/intake/", IntakeView.as_view(), name="intake"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims import error_reports, lifecycle
 from claims.forms import ClaimAdminForm, EvidenceForm
+from claims.intake import admin as intake_admin  # noqa: F401 - the article's intake pages
 from claims.jobs import runs, snapshots
 from claims.models import Claim, ErrorReport, Evidence, Job, Notification, Transition
 from claims.queries import SEARCH_FIELDS
@@ -232,6 +233,14 @@ class ClaimAdmin(SimpleHistoryAdmin):
     @admin.display(description="evidence", ordering="evidence_total")
     def evidence_count(self, obj):
         return obj.evidence_total
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST:  # the next claim is most often from the same article
+            location = response["Location"]
+            separator = "&" if "?" in location else "?"
+            response["Location"] = location + separator + intake_admin.kept_for_next_claim(obj)
+        return response
 
 
 @admin.register(Evidence)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
-from claims import versions
+from claims import quotes, versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Status, Verdict
 from claims.validators import (
@@ -149,7 +150,17 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
             cleaned["made_on"] = article.published_on
         self._read_deadline(cleaned, article)
         self._check_lifecycle_action(cleaned)
+        self._check_quote(cleaned, article)
         return cleaned
+
+    def _check_quote(self, cleaned: dict, article) -> None:
+        # The lifecycle refuses it too; here it is a field error rather than a failed save.
+        changed = {"quote", "article"} & set(self.changed_data)
+        if "quote" in cleaned and (changed or not self.instance.pk):
+            try:
+                quotes.check_quote(cleaned["quote"], article)
+            except ValidationError as error:
+                self.add_error("quote", error.message_dict["quote"])
 
     def _read_deadline(self, cleaned: dict, article) -> None:
         if article is None:  # reported on the article field; relative words need its date

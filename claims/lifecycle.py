@@ -23,7 +23,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from claims import versions
+from claims import quotes, versions
 from claims.cache import registry_changed
 from claims.jobs import notifications, queueing
 from claims.models import (
@@ -104,6 +104,7 @@ def create_claim(
     claim.status = status_for_deadline(claim.deadline, today)
     claim.due_since = timezone.now() if claim.status == Status.DUE else None
     claim.full_clean(exclude=["about", "topics"])
+    quotes.check_quote(claim.quote, claim.article)
     versions.save_version(claim, stored=None, by=by)
     claim.about.set(about)
     claim.topics.set(topics)
@@ -161,6 +162,8 @@ def edit_claim(
         elif from_status == Status.OPEN:
             claim.due_since = timezone.now()
     claim.full_clean(exclude=["about", "topics"])
+    if {"quote", "article"} & changed:  # a quote kept from before the text was kept stands
+        quotes.check_quote(claim.quote, claim.article)
     versions.save_version(claim, stored=stored, by=by, reason=reason)
     if about_changed:
         claim.about.set(about)

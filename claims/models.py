@@ -683,3 +683,56 @@ class Snapshot(models.Model):
     @property
     def succeeded(self) -> bool:
         return not self.error_kind
+
+
+class Proposal(models.Model):
+    """A claim the intake proposed for an article, waiting for an editor's decision.
+
+    Rows, so that an editor can leave the review and come back: what they typed (statement,
+    kind, claimant, horizon words) is saved on every submit. An accepted proposal points at the
+    claim made from it; a rejected one is kept, so a re-run does not propose it again.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="proposals")
+    position = models.PositiveIntegerField(help_text="Its order in the article.")
+    start = models.PositiveIntegerField(default=0, help_text="Where the quote starts in the text.")
+    end = models.PositiveIntegerField(default=0)
+    quote = models.TextField()
+    statement = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    claimant = models.CharField(max_length=200, blank=True, help_text="As the article names it.")
+    deadline_text = models.CharField("horizon words", max_length=200, blank=True)
+    deadline = models.DateField(null=True, blank=True)
+    deadline_precision = models.CharField(max_length=8, choices=Precision.choices, blank=True)
+    hedge = models.CharField(
+        max_length=60, blank=True, help_text='The word, e.g. "is expected to".'
+    )
+    hedge_class = models.CharField(max_length=12, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="proposal_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "accepted", "rejected"]),
+                name="proposal_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.quote[:100]

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
@@ -24,7 +25,7 @@ from claims import lifecycle
 from claims.cache import registry_changed
 from claims.deadlines import HorizonError, parse_horizon
 from claims.models import Claim, ClaimantType, DeadlineSource
-from registry.models import Article, Entity, Outlet, Topic
+from registry.models import Article, Entity, Outlet, TextSource, Topic
 
 SEED_PATH = Path(__file__).resolve().parent / "seed" / "registry.yaml"
 NO_HORIZON = "unspecified"
@@ -280,6 +281,7 @@ def _store(outlets, articles, entities, topics, entries, report: SeedReport) -> 
             "source_file": a.get("source_file", ""),
         }
         article_rows[slug] = _get_or_create(Article, slug, defaults, report, "articles")
+        _keep_article_text(article_rows[slug], a.get("source_file", ""))
     entity_rows = {
         slug: _get_or_create(
             Entity,
@@ -322,6 +324,25 @@ def _store(outlets, articles, entities, topics, entries, report: SeedReport) -> 
                 f"The seed registry was not loaded; nothing was stored:\n- claim {entry['slug']}: "
                 + "; ".join(messages)
             ) from error
+
+
+def _keep_article_text(article: Article, source_file: str) -> None:
+    """Store the seed article's text when its file is present (settings.SEED_ARTICLES_DIR), so
+    that the seeded quotes are checked against it; without the file the article stays as is."""
+    if not source_file:
+        return
+    path = Path(settings.SEED_ARTICLES_DIR) / source_file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    if article.source_text != text:
+        article.source_text, article.source_kind, article.source_name = (
+            text,
+            TextSource.FILE,
+            source_file,
+        )
+        article.save(update_fields=["source_text", "source_kind", "source_name"])
 
 
 def _store_claim(

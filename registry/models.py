@@ -22,6 +22,15 @@ class Outlet(models.Model):
         return self.name
 
 
+class TextSource(models.TextChoices):
+    """Where an article's kept text came from."""
+
+    PASTED = "pasted", "Pasted by an editor"
+    HTML_FILE = "html", "An uploaded HTML page"
+    FILE = "file", "A text file"
+    URL = "url", "Fetched from its address"
+
+
 class Article(models.Model):
     """A source document. Its publication date is often known only to the month, or not at all
     to the year; `date_note` says what the text gives and why the stored date was chosen."""
@@ -45,6 +54,25 @@ class Article(models.Model):
         blank=True, help_text="What the article says of its date, and why this reading."
     )
     source_file = models.CharField(max_length=200, blank=True)
+    # The article's own text, kept so that every claim's quote can be checked against it
+    # (claims.quotes), and where that text came from.
+    # Database defaults: rows written by code that predates these fields (an older migration's
+    # state, a data migration) get empty values rather than a NOT NULL failure.
+    source_text = models.TextField(
+        blank=True,
+        db_default="",
+        help_text="The article's text; claims' quotes must be verbatim parts of it.",
+    )
+    source_kind = models.CharField(
+        "text from", max_length=8, choices=TextSource.choices, blank=True, db_default=""
+    )
+    source_name = models.CharField(
+        "text source name",
+        max_length=300,
+        blank=True,
+        db_default="",
+        help_text="The uploaded file's name, the seed file or the address the text came from.",
+    )
 
     class Meta:
         ordering = ["-published_on", "title"]
