@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from claims import lifecycle
 from claims.forms import ClaimAdminForm, EvidenceForm
 from claims.jobs import runs
-from claims.models import Claim, Evidence, Job, Notification, Transition
+from claims.models import Claim, Evidence, Job, Notification, Status, Transition
 from claims.queries import SEARCH_FIELDS
 
 
@@ -116,19 +116,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
             },
         ),
         ("How it will be judged", {"fields": ["resolution_criteria", "probability"]}),
-        (
-            "Status and verdict",
-            {
-                "fields": [
-                    ("status", "due_since"),
-                    ("verdict", "resolved_by", "resolved_at"),
-                    "verdict_summary",
-                    "record_verdict",
-                    "verdict_rationale",
-                    "reopen_reason",
-                ]
-            },
-        ),
+        ("Status and verdict", {"fields": []}),  # per claim: status_fieldset()
         (None, {"fields": ["change_reason", "loaded_version"]}),
     ]
 
@@ -139,7 +127,33 @@ class ClaimAdmin(SimpleHistoryAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:  # a new claim has no verdict yet: keep the add page short
             return [fs for fs in fieldsets if fs[0] != "Status and verdict"]
-        return fieldsets
+        posted = request.POST if request.method == "POST" else None
+        return [
+            self.status_fieldset(obj, posted) if name == "Status and verdict" else (name, options)
+            for name, options in fieldsets
+        ]
+
+    @staticmethod
+    def status_fieldset(obj: Claim, posted=None) -> tuple[str, dict]:
+        """Only what applies to the claim as stored: its verdict and how to reopen it once
+        resolved, else how to record a verdict (ClaimAdminForm.action_fields)."""
+        actions = list(ClaimAdminForm.action_fields(obj, posted))
+        if obj.status == Status.RESOLVED:
+            fields = [
+                "status",
+                ("verdict", "resolved_by", "resolved_at"),
+                "verdict_summary",
+                *actions,
+            ]
+            description = "To withdraw the verdict, give the reason for reopening and save."
+        else:
+            status = ("status", "due_since") if obj.status == Status.DUE else "status"
+            fields = [status, *actions]
+            description = (
+                "Choose a verdict and write its rationale, then save, to resolve the claim"
+                + (" before its deadline." if obj.status == Status.OPEN else ".")
+            )
+        return "Status and verdict", {"fields": fields, "description": description}
 
     def save_model(self, request, obj, form, change):
         about, topics = form.cleaned_data.get("about", ()), form.cleaned_data.get("topics", ())

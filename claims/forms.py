@@ -116,8 +116,12 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
         label="Reason for this change",
         required=False,
         max_length=100,
-        help_text="Optional; kept in the claim's history (and required context when moving a deadline).",
+        help_text="Kept in the claim's history and lifecycle log. Required when the deadline "
+        "moves; optional otherwise.",
     )
+
+    VERDICT_FIELDS = ("record_verdict", "verdict_rationale")
+    REOPEN_FIELDS = ("reopen_reason",)
 
     class Meta:
         model = Claim
@@ -125,8 +129,30 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
         # The browser's own range check; the model's validators give the field error.
         widgets = {"probability": forms.NumberInput(attrs={"min": "0", "max": "1"})}
 
+    @classmethod
+    def action_fields(cls, claim: Claim | None, data=None) -> tuple[str, ...]:
+        """The lifecycle fields that apply to `claim` as stored: a verdict can be recorded on
+        an open or due claim, and only a resolved one can be reopened. A new claim has none.
+
+        A field the editor filled in (`data`, the POST) stays even if it no longer applies
+        (someone resolved the claim since): the form refuses it with a message at the field,
+        and what the editor typed is not lost."""
+        if claim is None or claim.pk is None:
+            return ()
+        applies = cls.REOPEN_FIELDS if claim.status == Status.RESOLVED else cls.VERDICT_FIELDS
+        typed = [
+            name
+            for name in (*cls.VERDICT_FIELDS, *cls.REOPEN_FIELDS)
+            if name not in applies and data is not None and (data.get(name) or "").strip()
+        ]
+        return (*applies, *typed)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        applicable = self.action_fields(self.instance, self.data if self.is_bound else None)
+        for name in (*self.VERDICT_FIELDS, *self.REOPEN_FIELDS):
+            if name not in applicable:
+                self.fields.pop(name, None)
         if "made_on" in self.fields:
             self.fields["made_on"].required = False
             self.fields["made_on"].help_text = "Leave empty to use the article's publication date."
@@ -138,8 +164,27 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
         if article and not cleaned.get("made_on"):
             cleaned["made_on"] = article.published_on
         self._read_deadline(cleaned, article)
+        self._require_reason_for_a_moved_deadline(cleaned)
         self._check_lifecycle_action(cleaned)
         return cleaned
+
+    def _require_reason_for_a_moved_deadline(self, cleaned: dict) -> None:
+        # Before _post_clean, the instance still holds the stored deadline. Giving a claim its
+        # first deadline moves nothing.
+        if self.instance._state.adding or self.instance.deadline is None:
+            return
+        if "deadline" in self.errors or "deadline_text" in self.errors:
+            return
+        if cleaned.get("deadline") == self.instance.deadline:
+            return
+        if not (cleaned.get("change_reason") or "").strip():
+            new = cleaned.get("deadline")
+            self.add_error(
+                "change_reason",
+                f"The deadline moves from {self.instance.deadline.isoformat()} to "
+                f"{new.isoformat() if new else 'none'}: say why (the reason goes in the "
+                "claim's lifecycle log).",
+            )
 
     def _read_deadline(self, cleaned: dict, article) -> None:
         if article is None:  # reported on the article field; relative words need its date
