@@ -4,16 +4,19 @@ fetch their related rows in the page's own query (no per-row queries)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.urls import reverse
+from django.http import JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import lifecycle
-from claims.forms import ClaimAdminForm, EvidenceForm
+from claims.forms import ClaimAdminForm, EvidenceForm, preview_deadline
 from claims.jobs import runs
 from claims.models import Claim, Evidence, Job, Notification, Status, Transition
 from claims.queries import SEARCH_FIELDS
+from registry.models import Article
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -120,8 +123,49 @@ class ClaimAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["change_reason", "loaded_version"]}),
     ]
 
+    class Media:
+        # The deadline a save would store, shown beside the horizon words as they are typed.
+        js = ["claims-deadline-preview.js"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
+
+    def get_urls(self):
+        preview = path(
+            "deadline-preview/",
+            self.admin_site.admin_view(self.deadline_preview_view),
+            name="claims_claim_deadline_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "deadline_text" in form.base_fields:
+            widget = form.base_fields["deadline_text"].widget
+            widget.attrs["data-preview-url"] = reverse("admin:claims_claim_deadline_preview")
+        return form
+
+    def deadline_preview_view(self, request):
+        """GET words, date, precision, article, date_changed, words_changed (as the claim page
+        holds them) -> JSON {deadline, precision, says}, or {error} with a 400. Saves nothing."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        query = request.GET
+        article = None
+        if (article_id := query.get("article", "")).isdigit():
+            article = Article.objects.filter(pk=article_id).first()
+        try:
+            preview = preview_deadline(
+                words=query.get("words", "")[:200],
+                date=query.get("date", "").strip(),
+                precision=query.get("precision", ""),
+                date_changed=query.get("date_changed") == "1",
+                words_changed=query.get("words_changed") == "1",
+                article=article,
+            )
+        except ValidationError as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        return JsonResponse(preview)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -8,6 +8,12 @@ from claims import versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Status, Verdict
 from claims.validators import normalize_web_address, validate_web_address
+from registry.models import Article
+from registry.precision import Precision
+
+# The one date format forms read (config/formats/): the message says so, with an example that
+# dd/mm and mm/dd would read differently.
+DATE_FORMAT_MESSAGE = "Enter a valid date as YYYY-MM-DD: 2026-11-12 is 12 November 2026."
 
 
 class WebAddressFormField(forms.CharField):
@@ -32,6 +38,9 @@ class RefusesStaleSaves(forms.Form):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = DATE_FORMAT_MESSAGE
 
     def refuse_if_stale(self) -> None:
         if self.instance._state.adding:
@@ -225,3 +234,42 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
         if (self.cleaned_data.get("reopen_reason") or "").strip():
             return "reopen", self.cleaned_data["reopen_reason"].strip()
         return None
+
+
+def preview_deadline(
+    *,
+    words: str,
+    date: str,
+    precision: str,
+    date_changed: bool,
+    words_changed: bool,
+    article: Article | None,
+) -> dict:
+    """The deadline a save of the claim page would store, for the preview beside the horizon
+    words: read as ClaimAdminForm reads it (deadline_from_entry), saving nothing. Returns
+    {"deadline": "YYYY-MM-DD" or None, "precision", "says"}; raises ValidationError with the
+    message to show."""
+    typed = forms.DateField(required=False, error_messages={"invalid": DATE_FORMAT_MESSAGE})
+    day = typed.clean(date)
+    if precision and precision not in Precision.values:
+        raise forms.ValidationError(f"Unknown precision {precision!r}.")
+    try:
+        deadline, deadline_precision = deadline_from_entry(
+            words=words,
+            date=day,
+            precision=precision,
+            date_changed=date_changed,
+            words_changed=words_changed,
+            published_on=article.published_on if article else None,
+            published_precision=article.published_precision if article else Precision.DAY,
+        )
+    except HorizonError as error:
+        raise forms.ValidationError(str(error)) from error
+    if deadline is None:
+        return {"deadline": None, "precision": "", "says": "No deadline."}
+    label = Precision(deadline_precision or Precision.DAY).label
+    return {
+        "deadline": deadline.isoformat(),
+        "precision": deadline_precision,
+        "says": f"{deadline.isoformat()} ({deadline.day} {deadline:%B %Y}), {label}.",
+    }

@@ -174,3 +174,135 @@ def test_the_desk_says_nothing_of_email_when_every_editor_has_an_address(editor_
     editor.save()
     html = editor_client.get(reverse("admin:index")).content.decode()
     assert "get no notices" not in html
+
+
+# --- Dates cannot be misread -----------------------------------------------------------------
+
+
+def test_dates_on_the_claim_page_are_shown_as_iso_with_the_format_beside_them(editor_client):
+    claim = ClaimFactory(deadline=datetime.date(2026, 11, 12), deadline_precision="day")
+    html = editor_client.get(change_url(claim)).content.decode()
+    assert 'name="deadline" value="2026-11-12"' in html
+    assert "12/11/2026" not in html
+    assert 'placeholder="YYYY-MM-DD"' in html
+    assert '<span class="registry-date-format">YYYY-MM-DD</span>' in html
+
+
+@pytest.mark.parametrize("typed", ["12/11/2026", "11/12/2026", "12/11/26", "2026-13-01"])
+def test_a_date_not_typed_as_iso_is_refused_with_the_format_and_nothing_is_lost(
+    editor_client, typed
+):
+    article = ArticleFactory(published_on=datetime.date(2023, 3, 1))
+    response = editor_client.post(
+        ADD_URL, new_claim_data(article, deadline_text="", deadline=typed)
+    )
+    form = response.context["adminform"].form
+    assert form.errors["deadline"] == [
+        "Enter a valid date as YYYY-MM-DD: 2026-11-12 is 12 November 2026."
+    ]
+    assert form["deadline"].value() == typed and form["statement"].value()
+    assert not Claim.objects.exists()
+
+
+def test_an_iso_date_is_read_as_typed_on_the_claim_and_its_evidence(editor_client):
+    article = ArticleFactory(published_on=datetime.date(2023, 3, 1))
+    data = new_claim_data(article, deadline_text="", deadline="2026-11-12", made_on="2023-03-02")
+    assert editor_client.post(ADD_URL, data).status_code == 302
+    claim = Claim.objects.get()
+    assert (claim.deadline, claim.made_on) == (
+        datetime.date(2026, 11, 12),
+        datetime.date(2023, 3, 2),
+    )
+
+    from tests.claims.test_admin import evidence_row
+
+    data = evidence_row(
+        form_data(editor_client.get(change_url(claim))),
+        url="https://example.org/stats",
+        title="Statistics",
+        stance="supports",
+        published_on="12/11/2026",
+    )
+    response = editor_client.post(change_url(claim), data)
+    assert response.status_code == 200 and not claim.evidence.exists()
+    data["evidence-0-published_on"] = "2026-11-12"
+    assert editor_client.post(change_url(claim), data).status_code == 302
+    assert claim.evidence.get().published_on == datetime.date(2026, 11, 12)
+
+
+# --- The deadline preview ------------------------------------------------------------------
+
+PREVIEW_URL = reverse("admin:claims_claim_deadline_preview")
+
+
+def preview(client, **query):
+    params = {"words": "", "date": "", "precision": "", "article": "", **query}
+    return client.get(PREVIEW_URL, params)
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ({"words": "by 2025", "words_changed": "1"}, "2025-12-31 (31 December 2025), to the year."),
+        (
+            {"words": "within two years", "words_changed": "1"},
+            "2025-03-01 (1 March 2025), to the day.",
+        ),
+        (  # a date the editor typed wins over the words
+            {"words": "by 2025", "date": "2024-06-30", "date_changed": "1"},
+            "2024-06-30 (30 June 2024), to the day.",
+        ),
+        ({}, "No deadline."),
+    ],
+)
+def test_the_deadline_preview_reads_the_words_as_a_save_would(editor_client, query, says):
+    article = ArticleFactory(published_on=datetime.date(2023, 3, 1))
+    response = preview(editor_client, article=str(article.pk), **query)
+    assert response.status_code == 200, response.content
+    assert response.json()["says"] == says
+    assert not Claim.objects.exists() and not Transition.objects.exists()
+
+
+def test_the_deadline_preview_matches_the_saved_deadline(editor_client):
+    article = ArticleFactory(published_on=datetime.date(2026, 4, 30))
+    shown = preview(
+        editor_client,
+        article=str(article.pk),
+        words="over the next four quarters",
+        words_changed="1",
+    ).json()
+    editor_client.post(
+        ADD_URL, new_claim_data(article, deadline_text="over the next four quarters")
+    )
+    claim = Claim.objects.get()
+    assert (shown["deadline"], shown["precision"]) == (
+        claim.deadline.isoformat(),
+        claim.deadline_precision,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"words": "whenever the market allows", "words_changed": "1"}, 'Cannot read "whenever'),
+        ({"words": "within two years", "words_changed": "1", "article": ""}, "publication date"),
+        ({"date": "12/11/2026", "date_changed": "1"}, "Enter a valid date as YYYY-MM-DD"),
+    ],
+)
+def test_the_deadline_preview_explains_what_it_cannot_read(editor_client, query, message):
+    article = ArticleFactory(published_on=datetime.date(2023, 3, 1))
+    response = preview(editor_client, **{"article": str(article.pk), **query})
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_the_deadline_preview_is_for_editors_only(client):
+    assert preview(client, words="by 2025").status_code == 302  # to the sign-in page
+    client.force_login(UserFactory(username="staff-only", is_staff=True))
+    assert preview(client, words="by 2025").status_code == 403
+
+
+def test_the_claim_page_loads_the_preview_script_and_its_address(editor_client):
+    html = editor_client.get(ADD_URL).content.decode()
+    assert "claims-deadline-preview.js" in html
+    assert f'data-preview-url="{PREVIEW_URL}"' in html
