@@ -306,3 +306,41 @@ def test_the_claim_page_loads_the_preview_script_and_its_address(editor_client):
     html = editor_client.get(ADD_URL).content.decode()
     assert "claims-deadline-preview.js" in html
     assert f'data-preview-url="{PREVIEW_URL}"' in html
+
+
+def test_create_editor_sets_the_address_notices_go_to(tmp_path):
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from claims.jobs.notifications import editors, editors_without_email
+
+    out = StringIO()
+    call_command("create_editor", "local", stdout=out)
+    user = get_user_model().objects.get(username="local")
+    assert user.email == "" and "has no email address, so gets no notices" in out.getvalue()
+    assert list(editors_without_email()) == [user] and not editors().exists()
+
+    # Run again, as `make run` does on every start, now with an address: the account gets it.
+    out = StringIO()
+    call_command("create_editor", "local", "--email", "local@localhost", stdout=out)
+    user.refresh_from_db()
+    assert user.email == "local@localhost" and "no email address" not in out.getvalue()
+    assert list(editors()) == [user] and not editors_without_email().exists()
+
+    call_command("create_editor", "local", stdout=StringIO())  # no --email: the address stays
+    user.refresh_from_db()
+    assert user.email == "local@localhost"
+
+
+def test_make_run_gives_the_local_editor_an_address():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    commands = subprocess.run(
+        ["make", "-n", "run"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.replace("\\\n", " ")
+    [line] = [line for line in commands.splitlines() if "create_editor editor" in line]
+    assert '--email "editor@localhost"' in line
