@@ -103,7 +103,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
     search_fields = SEARCH_FIELDS
     autocomplete_fields = ["article", "claimant", "about"]
     filter_horizontal = ["topics"]
-    prepopulated_fields = {"slug": ["statement"]}
+    # No prepopulated slug: the admin's script would copy the whole statement. An empty slug
+    # is made on save by claims.slugs, the rule the API uses too.
     readonly_fields = Claim.LIFECYCLE_FIELDS
     list_per_page = 50
     fieldsets = [

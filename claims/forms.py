@@ -7,6 +7,7 @@ from django import forms
 from claims import versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Status, Verdict
+from claims.slugs import unused_claim_slug
 from claims.validators import normalize_web_address, validate_web_address
 from registry.models import Article
 from registry.precision import Precision
@@ -162,6 +163,11 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
         for name in (*self.VERDICT_FIELDS, *self.REOPEN_FIELDS):
             if name not in applicable:
                 self.fields.pop(name, None)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields[
+                "slug"
+            ].help_text = "The claim's address. Leave empty to make a short one from the statement."
         if "made_on" in self.fields:
             self.fields["made_on"].required = False
             self.fields["made_on"].help_text = "Leave empty to use the article's publication date."
@@ -169,6 +175,8 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self.refuse_if_stale()
+        if "slug" in self.fields and not cleaned.get("slug") and cleaned.get("statement"):
+            cleaned["slug"] = unused_claim_slug(cleaned["statement"], exclude_pk=self.instance.pk)
         article = cleaned.get("article")
         if article and not cleaned.get("made_on"):
             cleaned["made_on"] = article.published_on

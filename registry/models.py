@@ -14,6 +14,11 @@ class Outlet(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200, validators=[validate_no_bidi_controls])
     url = models.URLField(blank=True)
+    note = models.TextField(
+        blank=True,
+        help_text="For editors, never shown as the name: where the name comes from, what the "
+        "articles leave unsaid about the outlet.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -344,3 +344,109 @@ def test_make_run_gives_the_local_editor_an_address():
     ).stdout.replace("\\\n", " ")
     [line] = [line for line in commands.splitlines() if "create_editor editor" in line]
     assert '--email "editor@localhost"' in line
+
+
+# --- Short claim slugs, one rule for the admin and the API ------------------------------------
+
+LONG_STATEMENT = (
+    "By the end of 2020, China builds a national quality infrastructure based on measurement, "
+    "standards and certification."
+)
+
+
+def test_a_claim_slug_is_short_and_made_of_the_statements_words():
+    from claims.slugs import MAX_LENGTH, claim_slug
+
+    slug = claim_slug(LONG_STATEMENT)
+    assert slug == "end-2020-china-builds-national-quality"
+    assert len(slug) <= MAX_LENGTH
+    assert claim_slug("Chip output doubles.") == "chip-output-doubles"
+    assert claim_slug("The end.") == "end"
+    assert claim_slug("Of the.") == "of-the"  # nothing but little words: keep them
+    assert claim_slug("¿?") == "claim"
+    assert claim_slug("x" * 80) == "x" * MAX_LENGTH
+
+
+def test_the_admin_makes_the_slug_of_a_claim_left_without_one_by_the_apis_rule(editor_client):
+    from claims.slugs import claim_slug
+
+    article = ArticleFactory(published_on=datetime.date(2017, 9, 1))
+    ClaimFactory(slug=claim_slug(LONG_STATEMENT))
+    html = editor_client.get(ADD_URL).content.decode()
+    assert "prepopulated" not in html.split('id="id_slug"')[1][:200]  # no script copies it
+    data = new_claim_data(article, statement=LONG_STATEMENT, slug="")
+
+    assert editor_client.post(ADD_URL, data).status_code == 302
+
+    claim = Claim.objects.get(statement=LONG_STATEMENT)
+    assert claim.slug == "end-2020-china-builds-national-quality-2"
+
+
+def test_the_api_makes_the_same_slug(editor):
+    from tests.api.conftest import token_client
+
+    article = ArticleFactory(published_on=datetime.date(2017, 9, 1))
+    response = token_client(editor).post(
+        "/api/v1/claims/",
+        {
+            "article": article.id,
+            "statement": LONG_STATEMENT,
+            "quote": "By 2020, China intends to build a national quality infrastructure.",
+            "kind": "target",
+            "deadline_text": "by 2020",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["slug"] == "end-2020-china-builds-national-quality"
+
+
+# --- Outlets: the name first, and editors' notes apart from it --------------------------------
+
+
+def test_the_outlet_form_asks_for_the_name_first_and_fills_the_slug_from_it(editor_client):
+    import json
+    import re
+
+    html = editor_client.get(reverse("admin:registry_outlet_add") + "?_popup=1").content.decode()
+    assert html.index('name="name"') < html.index('name="slug"') < html.index('name="note"')
+    [config] = re.findall(r'data-prepopulated-fields="([^"]*)"', html)
+    [slug] = json.loads(config.replace("&quot;", '"'))
+    assert (slug["id"], slug["dependency_ids"]) == ("#id_slug", ["#id_name"])
+
+
+def test_the_seed_outlets_have_their_notes_apart_from_their_names():
+    from claims.seeding import load_registry
+    from registry.models import Outlet
+
+    load_registry()
+    briefing = Outlet.objects.get(slug="the-robotics-briefing")
+    assert briefing.name == "The Robotics Briefing"
+    assert "the site's name is not given in the text" in briefing.note
+    pivot = Outlet.objects.get(slug="stale-pivot")
+    assert (pivot.name, pivot.url) == ("Stale Pivot", "https://stalepivot.com/")
+    assert "stalepivot.com" in pivot.note
+    assert not Outlet.objects.filter(name__contains="not given").exists()
+
+
+def test_the_migration_splits_the_notes_from_the_names_loaded_from_the_earlier_seed():
+    import importlib
+
+    from django.apps import apps
+
+    from registry.models import Outlet
+
+    migration = importlib.import_module("registry.migrations.0004_outlet_note")
+    for slug, (seeded, _name, _note) in migration.SPLIT.items():
+        Outlet.objects.create(slug=slug, name=seeded)
+    Outlet.objects.create(slug="renamed", name="An editor's own name (kept)")
+
+    migration.split_notes_from_names(apps, None)
+
+    assert dict(Outlet.objects.values_list("slug", "name")) == {
+        "the-robotics-briefing": "The Robotics Briefing",
+        "stale-pivot": "Stale Pivot",
+        "renamed": "An editor's own name (kept)",
+    }
+    migration.join_notes_to_names(apps, None)
+    assert Outlet.objects.get(slug="stale-pivot").name == "Stale Pivot (stalepivot.com)"

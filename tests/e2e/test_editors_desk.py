@@ -168,3 +168,13 @@ def test_the_claim_page_previews_the_deadline_as_the_words_are_typed(
     page.screenshot(path=str(SCREENSHOTS / "admin-claim-deadline-preview-desktop-light.png"))
     assert serious_violations_outside_djangos_widgets(page, axe_script) == []
     assert page.evaluate("window.__cspViolations") == [] and problems == []
+
+
+def test_the_outlet_pop_up_starts_at_the_name_and_fills_the_slug(seeded_desk, signed_in):
+    page, problems = signed_in(DESKTOP)
+    page.goto("/admin/registry/outlet/add/?_popup=1")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.activeElement.id") == "id_name"
+    page.keyboard.type("The Daily Ledger")
+    assert page.locator("#id_slug").input_value() == "the-daily-ledger"
+    assert page.evaluate("window.__cspViolations") == [] and problems == []
