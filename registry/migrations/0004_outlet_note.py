@@ -46,6 +46,8 @@ class Migration(migrations.Migration):
             name="note",
             field=models.TextField(
                 blank=True,
+                default="",
+                db_default="",
                 help_text="For editors, never shown as the name: where the name comes from, what "
                 "the articles leave unsaid about the outlet.",
             ),
