@@ -115,8 +115,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
             {
                 "fields": ["deadline_text", ("deadline", "deadline_precision"), "ambiguity"],
                 "description": 'Type the article\'s words ("within two years", "by 2025"); the date '
-                "is worked out from the article's publication date when you save. A date you type "
-                "yourself is kept as it is.",
+                "is worked out from the article's publication date when you save, and shown under "
+                "the words before you do. A date you type yourself (YYYY-MM-DD) is kept as it is.",
             },
         ),
         ("How it will be judged", {"fields": ["resolution_criteria", "probability"]}),
