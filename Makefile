@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Where the local editor's notices go (the console, with EMAIL_URL unset): `make run` sets it.
+EDITOR_EMAIL ?= editor@localhost
 MIN_PYTHON := 3.12
 
 .PHONY: run test lint format setup python-version bench intake-report bench-intake
@@ -28,7 +30,7 @@ run: setup
 	$(PY) manage.py seed_registry
 	$(PY) manage.py flag_due_claims
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py create_editor editor --password-file var/editor-password \
-	  | sed 's|^|Sign in to http://127.0.0.1:$(PORT)/admin/ as an editor: |'
+	  --email "$(EDITOR_EMAIL)" | sed 's|^|Sign in to http://127.0.0.1:$(PORT)/admin/ as an editor: |'
 	@echo "Starting three processes (Procfile); Ctrl-C stops all three:"
 	@echo "  web    - the site on http://127.0.0.1:$(PORT)/ (editors: /admin/)"
 	@echo "  worker - Celery worker running the jobs; queue: $${REDIS_URL:+Redis at REDIS_URL}$${REDIS_URL:-files in var/broker/}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -22,6 +21,7 @@ from claims import lifecycle, versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Transition, Verdict
 from claims.queries import SEARCH_FIELDS
+from claims.slugs import unused_claim_slug
 from claims.validators import (
     normalize_web_address,
     public_address_refusal,
@@ -212,7 +212,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         validated_data.pop("version", None)
         validated_data.pop("change_reason", None)
         claim = Claim(**validated_data)
-        claim.slug = claim.slug or _unused_slug(claim.statement)
+        claim.slug = claim.slug or unused_claim_slug(claim.statement)
         with lifecycle_errors_as_400():
             lifecycle.create_claim(
                 claim=claim,
@@ -257,15 +257,6 @@ class VerdictSerializer(serializers.Serializer):
 
 class ReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why the verdict is withdrawn.")
-
-
-def _unused_slug(statement: str) -> str:
-    base = slugify(statement)[:100].strip("-") or "claim"
-    slug, n = base, 1
-    while Claim.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 # --- Views ------------------------------------------------------------------------------------

@@ -4,18 +4,21 @@ fetch their related rows in the page's own query (no per-row queries)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.urls import reverse
+from django.http import JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import error_reports, lifecycle
-from claims.forms import ClaimAdminForm, EvidenceForm
+from claims.forms import ClaimAdminForm, EvidenceForm, preview_deadline
 from claims.intake import admin as intake_admin  # noqa: F401 - the article's intake pages
 from claims.jobs import runs, snapshots
-from claims.models import Claim, ErrorReport, Evidence, Job, Notification, Transition
+from claims.models import Claim, ErrorReport, Evidence, Job, Notification, Status, Transition
 from claims.queries import SEARCH_FIELDS
+from registry.models import Article
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -86,16 +89,9 @@ class TransitionInline(admin.TabularInline):
 class ClaimAdmin(SimpleHistoryAdmin):
     form = ClaimAdminForm
     inlines = [EvidenceInline, TransitionInline]
-    list_display = [
-        "short_statement",
-        "status_label",
-        "verdict",
-        "deadline",
-        "kind",
-        "made_by_label",
-        "article_title",
-        "evidence_count",
-    ]
+    # Four columns that fit a laptop beside the nav sidebar and a phone: the kind, the verdict
+    # and the article are filters, and who made a claim is the line under its statement.
+    list_display = ["short_statement", "status_label", "deadline", "evidence_count"]
     list_filter = [
         "status",
         "kind",
@@ -109,7 +105,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
     search_fields = SEARCH_FIELDS
     autocomplete_fields = ["article", "claimant", "about"]
     filter_horizontal = ["topics"]
-    prepopulated_fields = {"slug": ["statement"]}
+    # No prepopulated slug: the admin's script would copy the whole statement. An empty slug
+    # is made on save by claims.slugs, the rule the API uses too.
     readonly_fields = Claim.LIFECYCLE_FIELDS
     list_per_page = 50
     fieldsets = [
@@ -129,39 +126,95 @@ class ClaimAdmin(SimpleHistoryAdmin):
                     "ambiguity",
                 ],
                 "description": 'Type the article\'s words ("within two years", "by 2025"); the date '
-                "is worked out from the article's publication date when you save. A date you type "
-                "yourself is kept as it is. Where the article gives no horizon, the deadline is the "
-                'registry\'s reading: say so, and why, as readers will see it after "because".',
+                "is worked out from the article's publication date when you save, and shown under "
+                "the words before you do. A date you type yourself (YYYY-MM-DD) is kept as it is. "
+                "Where the article gives no horizon, the deadline is the registry's reading: say "
+                'so, and why, as readers will see it after "because".',
             },
         ),
         (
             "How it will be judged",
             {"fields": ["resolution_criteria", "probability", ("hedge", "hedge_class")]},
         ),
-        (
-            "Status and verdict",
-            {
-                "fields": [
-                    ("status", "due_since"),
-                    ("verdict", "resolved_by", "resolved_at"),
-                    "verdict_summary",
-                    "record_verdict",
-                    "verdict_rationale",
-                    "reopen_reason",
-                ]
-            },
-        ),
+        ("Status and verdict", {"fields": []}),  # per claim: status_fieldset()
         (None, {"fields": ["change_reason", "loaded_version"]}),
     ]
 
+    class Media:
+        # The deadline a save would store, shown beside the horizon words as they are typed.
+        js = ["claims-deadline-preview.js"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
+
+    def get_urls(self):
+        preview = path(
+            "deadline-preview/",
+            self.admin_site.admin_view(self.deadline_preview_view),
+            name="claims_claim_deadline_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "deadline_text" in form.base_fields:
+            widget = form.base_fields["deadline_text"].widget
+            widget.attrs["data-preview-url"] = reverse("admin:claims_claim_deadline_preview")
+        return form
+
+    def deadline_preview_view(self, request):
+        """GET words, date, precision, article, date_changed, words_changed (as the claim page
+        holds them) -> JSON {deadline, precision, says}, or {error} with a 400. Saves nothing."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        query = request.GET
+        article = None
+        if (article_id := query.get("article", "")).isdigit():
+            article = Article.objects.filter(pk=article_id).first()
+        try:
+            preview = preview_deadline(
+                words=query.get("words", "")[:200],
+                date=query.get("date", "").strip(),
+                precision=query.get("precision", ""),
+                date_changed=query.get("date_changed") == "1",
+                words_changed=query.get("words_changed") == "1",
+                article=article,
+            )
+        except ValidationError as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        return JsonResponse(preview)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:  # a new claim has no verdict yet: keep the add page short
             return [fs for fs in fieldsets if fs[0] != "Status and verdict"]
-        return fieldsets
+        posted = request.POST if request.method == "POST" else None
+        return [
+            self.status_fieldset(obj, posted) if name == "Status and verdict" else (name, options)
+            for name, options in fieldsets
+        ]
+
+    @staticmethod
+    def status_fieldset(obj: Claim, posted=None) -> tuple[str, dict]:
+        """Only what applies to the claim as stored: its verdict and how to reopen it once
+        resolved, else how to record a verdict (ClaimAdminForm.action_fields)."""
+        actions = list(ClaimAdminForm.action_fields(obj, posted))
+        if obj.status == Status.RESOLVED:
+            fields = [
+                "status",
+                ("verdict", "resolved_by", "resolved_at"),
+                "verdict_summary",
+                *actions,
+            ]
+            description = "To withdraw the verdict, give the reason for reopening and save."
+        else:
+            status = ("status", "due_since") if obj.status == Status.DUE else "status"
+            fields = [status, *actions]
+            description = (
+                "Choose a verdict and write its rationale, then save, to resolve the claim"
+                + (" before its deadline." if obj.status == Status.OPEN else ".")
+            )
+        return "Status and verdict", {"fields": fields, "description": description}
 
     def save_model(self, request, obj, form, change):
         about, topics = form.cleaned_data.get("about", ()), form.cleaned_data.get("topics", ())
@@ -214,21 +267,21 @@ class ClaimAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj):
-        return obj.statement if len(obj.statement) <= 90 else obj.statement[:88] + "…"
+        short = obj.statement if len(obj.statement) <= 90 else obj.statement[:88] + "…"
+        title = obj.article.title if len(obj.article.title) <= 60 else obj.article.title[:58] + "…"
+        return format_html(
+            '<span title="{}">{}</span><span class="registry-statement-source">{} · {}</span>',
+            obj.statement,
+            short,
+            obj.made_by,
+            title,
+        )
 
     @admin.display(description="status", ordering="status")
     def status_label(self, obj):
+        if obj.verdict:
+            return f"{obj.get_status_display()}: {obj.get_verdict_display().lower()}"
         return obj.get_status_display()
-
-    @admin.display(description="made by")
-    def made_by_label(self, obj):
-        return obj.made_by
-
-    @admin.display(description="article", ordering="article__title")
-    def article_title(self, obj):
-        return format_html(
-            "{}<br><small>{}</small>", obj.article.title[:60], obj.article.outlet.name
-        )
 
     @admin.display(description="evidence", ordering="evidence_total")
     def evidence_count(self, obj):

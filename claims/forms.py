@@ -8,11 +8,18 @@ from django.core.exceptions import ValidationError
 from claims import quotes, versions
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Status, Verdict
+from claims.slugs import unused_claim_slug
 from claims.validators import (
     normalize_web_address,
     public_address_refusal,
     validate_web_address,
 )
+from registry.models import Article
+from registry.precision import Precision
+
+# The one date format forms read (config/formats/): the message says so, with an example that
+# dd/mm and mm/dd would read differently.
+DATE_FORMAT_MESSAGE = "Enter a valid date as YYYY-MM-DD: 2026-11-12 is 12 November 2026."
 
 
 class WebAddressFormField(forms.CharField):
@@ -37,6 +44,9 @@ class RefusesStaleSaves(forms.Form):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = DATE_FORMAT_MESSAGE
 
     def refuse_if_stale(self) -> None:
         if self.instance._state.adding:
@@ -127,8 +137,12 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
         label="Reason for this change",
         required=False,
         max_length=100,
-        help_text="Optional; kept in the claim's history (and required context when moving a deadline).",
+        help_text="Kept in the claim's history and lifecycle log. Required when the deadline "
+        "moves; optional otherwise.",
     )
+
+    VERDICT_FIELDS = ("record_verdict", "verdict_rationale")
+    REOPEN_FIELDS = ("reopen_reason",)
 
     class Meta:
         model = Claim
@@ -136,8 +150,35 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
         # The browser's own range check; the model's validators give the field error.
         widgets = {"probability": forms.NumberInput(attrs={"min": "0", "max": "1"})}
 
+    @classmethod
+    def action_fields(cls, claim: Claim | None, data=None) -> tuple[str, ...]:
+        """The lifecycle fields that apply to `claim` as stored: a verdict can be recorded on
+        an open or due claim, and only a resolved one can be reopened. A new claim has none.
+
+        A field the editor filled in (`data`, the POST) stays even if it no longer applies
+        (someone resolved the claim since): the form refuses it with a message at the field,
+        and what the editor typed is not lost."""
+        if claim is None or claim.pk is None:
+            return ()
+        applies = cls.REOPEN_FIELDS if claim.status == Status.RESOLVED else cls.VERDICT_FIELDS
+        typed = [
+            name
+            for name in (*cls.VERDICT_FIELDS, *cls.REOPEN_FIELDS)
+            if name not in applies and data is not None and (data.get(name) or "").strip()
+        ]
+        return (*applies, *typed)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        applicable = self.action_fields(self.instance, self.data if self.is_bound else None)
+        for name in (*self.VERDICT_FIELDS, *self.REOPEN_FIELDS):
+            if name not in applicable:
+                self.fields.pop(name, None)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields[
+                "slug"
+            ].help_text = "The claim's address. Leave empty to make a short one from the statement."
         if "made_on" in self.fields:
             self.fields["made_on"].required = False
             self.fields["made_on"].help_text = "Leave empty to use the article's publication date."
@@ -145,10 +186,13 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self.refuse_if_stale()
+        if "slug" in self.fields and not cleaned.get("slug") and cleaned.get("statement"):
+            cleaned["slug"] = unused_claim_slug(cleaned["statement"], exclude_pk=self.instance.pk)
         article = cleaned.get("article")
         if article and not cleaned.get("made_on"):
             cleaned["made_on"] = article.published_on
         self._read_deadline(cleaned, article)
+        self._require_reason_for_a_moved_deadline(cleaned)
         self._check_lifecycle_action(cleaned)
         self._check_quote(cleaned, article)
         return cleaned
@@ -161,6 +205,24 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
                 quotes.check_quote(cleaned["quote"], article)
             except ValidationError as error:
                 self.add_error("quote", error.message_dict["quote"])
+
+    def _require_reason_for_a_moved_deadline(self, cleaned: dict) -> None:
+        # Before _post_clean, the instance still holds the stored deadline. Giving a claim its
+        # first deadline moves nothing.
+        if self.instance._state.adding or self.instance.deadline is None:
+            return
+        if "deadline" in self.errors or "deadline_text" in self.errors:
+            return
+        if cleaned.get("deadline") == self.instance.deadline:
+            return
+        if not (cleaned.get("change_reason") or "").strip():
+            new = cleaned.get("deadline")
+            self.add_error(
+                "change_reason",
+                f"The deadline moves from {self.instance.deadline.isoformat()} to "
+                f"{new.isoformat() if new else 'none'}: say why (the reason goes in the "
+                "claim's lifecycle log).",
+            )
 
     def _read_deadline(self, cleaned: dict, article) -> None:
         if article is None:  # reported on the article field; relative words need its date
@@ -201,3 +263,42 @@ class ClaimAdminForm(RefusesStaleSaves, forms.ModelForm):
         if (self.cleaned_data.get("reopen_reason") or "").strip():
             return "reopen", self.cleaned_data["reopen_reason"].strip()
         return None
+
+
+def preview_deadline(
+    *,
+    words: str,
+    date: str,
+    precision: str,
+    date_changed: bool,
+    words_changed: bool,
+    article: Article | None,
+) -> dict:
+    """The deadline a save of the claim page would store, for the preview beside the horizon
+    words: read as ClaimAdminForm reads it (deadline_from_entry), saving nothing. Returns
+    {"deadline": "YYYY-MM-DD" or None, "precision", "says"}; raises ValidationError with the
+    message to show."""
+    typed = forms.DateField(required=False, error_messages={"invalid": DATE_FORMAT_MESSAGE})
+    day = typed.clean(date)
+    if precision and precision not in Precision.values:
+        raise forms.ValidationError(f"Unknown precision {precision!r}.")
+    try:
+        deadline, deadline_precision = deadline_from_entry(
+            words=words,
+            date=day,
+            precision=precision,
+            date_changed=date_changed,
+            words_changed=words_changed,
+            published_on=article.published_on if article else None,
+            published_precision=article.published_precision if article else Precision.DAY,
+        )
+    except HorizonError as error:
+        raise forms.ValidationError(str(error)) from error
+    if deadline is None:
+        return {"deadline": None, "precision": "", "says": "No deadline."}
+    label = Precision(deadline_precision or Precision.DAY).label
+    return {
+        "deadline": deadline.isoformat(),
+        "precision": deadline_precision,
+        "says": f"{deadline.isoformat()} ({deadline.day} {deadline:%B %Y}), {label}.",
+    }

@@ -264,7 +264,11 @@ def _get_or_create(model, slug: str, defaults: dict, report: SeedReport, label: 
 def _store(outlets, articles, entities, topics, entries, report: SeedReport) -> None:
     outlet_rows = {
         slug: _get_or_create(
-            Outlet, slug, {"name": o["name"], "url": o.get("url", "")}, report, "outlets"
+            Outlet,
+            slug,
+            {"name": o["name"], "url": o.get("url", ""), "note": o.get("note", "")},
+            report,
+            "outlets",
         )
         for slug, o in outlets.items()
     }

@@ -210,6 +210,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_REDIRECT_URL = "admin:index"
 
 LANGUAGE_CODE = "en-gb"
+# Dates are typed and shown as YYYY-MM-DD in every form (config/formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
+# Widgets render through TEMPLATES, so that templates/admin/widgets/date.html (the format shown
+# beside every admin date field) overrides the admin's; django.forms supplies Django's own.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+INSTALLED_APPS += ["django.forms"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

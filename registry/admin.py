@@ -10,6 +10,8 @@ from registry.models import Article, Entity, Outlet, Topic
 class OutletAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "article_count"]
     search_fields = ["name", "slug"]
+    # The name first, where the page puts the focus; the slug follows it as it is typed.
+    fields = ["name", "slug", "url", "note"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["name"]  # Meta.ordering is dropped from the GROUP BY of the count annotation
 
@@ -54,6 +56,7 @@ class EntityAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "url"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
+    fields = ["name", "slug", "kind", "url"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -61,4 +64,5 @@ class EntityAdmin(admin.ModelAdmin):
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
+    fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

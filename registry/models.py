@@ -14,6 +14,15 @@ class Outlet(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200, validators=[validate_no_bidi_controls])
     url = models.URLField(blank=True)
+    # db_default: code on an older migration state (a data migration, its test) that inserts
+    # outlets without a note still can.
+    note = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="For editors, never shown as the name: where the name comes from, what the "
+        "articles leave unsaid about the outlet.",
+    )
 
     class Meta:
         ordering = ["name"]

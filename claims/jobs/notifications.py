@@ -56,16 +56,24 @@ DIGEST_LIST_LENGTH = 25
 COMING_DUE_WITHIN = datetime.timedelta(days=7)
 
 
-def editors() -> QuerySet:
-    """Who is notified: active members of the Editors group and active superusers, with an
-    email address."""
+def _editor_accounts() -> QuerySet:
     members = Group.objects.filter(name=EDITORS_GROUP).values("user")
     return (
         get_user_model()
         .objects.filter(Q(pk__in=members) | Q(is_superuser=True), is_active=True)
-        .exclude(email="")
         .order_by("pk")
     )
+
+
+def editors() -> QuerySet:
+    """Who is notified: active members of the Editors group and active superusers, with an
+    email address."""
+    return _editor_accounts().exclude(email="")
+
+
+def editors_without_email() -> QuerySet:
+    """The editors `editors()` leaves out for want of an address: they are never notified."""
+    return _editor_accounts().filter(email="")
 
 
 def reminder_event(days: int) -> str:

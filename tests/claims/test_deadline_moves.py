@@ -73,6 +73,7 @@ def test_horizon_words_alone_move_the_deadline_and_the_status_in_the_admin(
     url = reverse("admin:claims_claim_change", args=[claim.pk])
     data = form_data(editor_client.get(url))
     data["deadline_text"] = "within 90 days"  # the date field keeps the old deadline
+    data["change_reason"] = "Horizon re-read from the article"  # a moved deadline needs one
 
     response = editor_client.post(url, data)
 
@@ -86,6 +87,7 @@ def test_over_the_next_four_quarters_reopens_a_due_claim_in_the_admin(editor_cli
     url = reverse("admin:claims_claim_change", args=[claim.pk])
     data = form_data(editor_client.get(url))
     data["deadline_text"] = "over the next four quarters"
+    data["change_reason"] = "Horizon re-read from the article"
 
     assert editor_client.post(url, data).status_code == 302
 

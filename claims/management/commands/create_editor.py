@@ -17,7 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--email",
+            default="",
+            help="The address the editor's notices go to; without one they get none. Sets the "
+            "address of an existing account too.",
+        )
         parser.add_argument(
             "--password-file",
             type=Path,
@@ -35,6 +40,8 @@ class Command(BaseCommand):
         if created or password_file is None or not user.check_password(password or ""):
             password = password or secrets.token_urlsafe(12)
             user.set_password(password)
+        if email:
+            user.email = email
         user.is_staff = True
         user.is_active = True
         user.save()
@@ -46,3 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Editor {username!r} {'created' if created else 'ready'}; password: {password}"
         )
+        if not user.email:
+            self.stdout.write(
+                f"Editor {username!r} has no email address, so gets no notices: "
+                "add one with --email ADDRESS."
+            )
