@@ -22,6 +22,7 @@ ORDERINGS = {
 }
 DEFAULT_ORDERING = "deadline"
 
+
 def _validate_typed_search(value: str) -> None:
     validate_search_terms(value, value.split())
 

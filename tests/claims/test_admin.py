@@ -353,7 +353,10 @@ def test_the_editors_desk_shows_failed_notifications_with_a_link_to_them(editor_
 
     for day in (1, 2):
         Notification.objects.create(
-            recipient=editor, event="digest", event_date=datetime.date(2026, 11, day), state="failed"
+            recipient=editor,
+            event="digest",
+            event_date=datetime.date(2026, 11, day),
+            state="failed",
         )
     Notification.objects.create(
         recipient=editor, event="digest", event_date=datetime.date(2026, 11, 3), state="sent"
