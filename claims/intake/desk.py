@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from claims import lifecycle
-from claims.choices import ClaimantType
+from claims.choices import ClaimantType, HedgeClass
 from claims.deadlines import HorizonError, parse_horizon
 from claims.intake.proposals import IntakeResult, _normalized_quote, propose_claims
 from claims.intake.reading import read_article
 from claims.models import Claim, Proposal
+from claims.slugs import unused_claim_slug
 from registry.models import Article, Entity, Outlet
 from registry.precision import Precision
 
@@ -204,7 +205,7 @@ def _accept_one(proposal: Proposal, *, by) -> Claim:
     claimant = _claimant_entity(proposal.claimant)
     statement = proposal.statement.strip() or proposal.quote
     claim = Claim(
-        slug=unique_slug(Claim, statement, max_length=100),
+        slug=unused_claim_slug(statement),
         article=article,
         claimant_type=ClaimantType.REPORTED if claimant else ClaimantType.OUTLET,
         claimant=claimant,
@@ -215,6 +216,9 @@ def _accept_one(proposal: Proposal, *, by) -> Claim:
         deadline=deadline,
         deadline_text=proposal.deadline_text.strip(),
         deadline_precision=precision if deadline else "",
+        # The article's own hedge ("will", "could"): the track records' hit rate per class.
+        hedge=proposal.hedge[:40],
+        hedge_class=proposal.hedge_class if proposal.hedge_class in HedgeClass.values else "",
     )
     lifecycle.create_claim(claim=claim, by=by, via=VIA)
     Proposal.objects.filter(pk=proposal.pk).update(

@@ -117,6 +117,8 @@ def test_paste_review_accept_two_reject_one_and_a_rerun_proposes_neither(editor_
     assert first.kind == "target"
     assert first.claimant.name == "Ministry of Energy"
     assert first.deadline == datetime.date(2028, 12, 31)
+    # The hedge stays with the claim, for the track records' hit rate per class.
+    assert (first.hedge, first.hedge_class) == (renewables.hedge, "target")
     assert claims[coal.quote].deadline == datetime.date(2027, 12, 31)  # the editor's words
     log = Transition.objects.get(claim=first)
     assert (log.action, log.via, log.by) == ("created", "intake", editor)
