@@ -24,6 +24,7 @@ import registry.admin  # noqa: F401 - registers ArticleAdmin first, so it can be
 from claims.choices import Kind
 from claims.deadlines import HorizonError
 from claims.intake import IntakeError, desk, propose_claims, read_article
+from claims.intake.from_url import read_article_from_url
 from claims.intake.reading import MAX_ARTICLE_BYTES
 from claims.models import Proposal
 from registry.admin import ArticleAdmin
@@ -42,7 +43,8 @@ class ArticleTextForm(forms.Form):
         required=False,
         strip=False,  # kept verbatim: it is what quotes are checked against
         widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
-        help_text="Paste the article (its title on the first line reads best), or upload a page.",
+        help_text="Paste the article (its title on the first line reads best), upload a page, "
+        "or give only its address below.",
     )
     page = forms.FileField(
         label="Or a saved HTML page",
@@ -162,15 +164,24 @@ class IntakeArticleAdmin(ArticleAdmin):
                 )
                 return None, []
             raw, source_kind, source_name = upload.read(), TextSource.HTML_FILE, upload.name
+        given = {
+            "published_on": data.get("published_on"),
+            "published_precision": Precision(data.get("published_precision") or Precision.DAY),
+            "title": data.get("title") or "",
+        }
+        url = data.get("url") or ""
+        from_url = upload is None and not str(raw).strip() and bool(url)
         try:
-            read = read_article(
-                raw,
-                published_on=data.get("published_on"),
-                published_precision=Precision(data.get("published_precision") or Precision.DAY),
-                title=data.get("title") or "",
-            )
+            if from_url:
+                # Only an address: the safe fetcher brings the page (public addresses only).
+                fetched = read_article_from_url(url, **given)
+                read, source_kind, source_name = fetched.article, TextSource.URL, fetched.final_url
+            else:
+                read = read_article(raw, **given)
         except IntakeError as error:
-            form.add_error("page" if upload is not None else "text", str(error))
+            form.add_error(
+                "page" if upload is not None else "url" if from_url else "text", str(error)
+            )
             return None, []
         outlet = data.get("outlet") or Outlet.objects.filter(name__iexact=read.outlet).first()
         values = {

@@ -14,8 +14,9 @@ from claims.intake.from_url import read_article_from_url
 from claims.intake.reading import IntakeError
 from claims.jobs import notifications
 from claims.models import Evidence, LinkCheck
+from registry.models import Article, TextSource
 from tests.api.conftest import token_client
-from tests.factories import ClaimFactory, EvidenceFactory
+from tests.factories import ClaimFactory, EvidenceFactory, OutletFactory
 from tests.jobs.conftest import wait_until_idle
 from tests.jobs.test_link_checks import ARTICLE, Pages, start
 
@@ -166,3 +167,44 @@ def test_two_runs_at_once_on_a_worker_check_each_link_once(
     )
     assert sum(len(server.times) for server in servers) == 12  # one HEAD per link
     assert set(Evidence.objects.values_list("link_state", flat=True)) == {"ok"}
+
+
+def test_an_editor_brings_in_an_article_by_its_address_alone(loopback, editor_client):
+    add = reverse("admin:registry_article_from_text")
+    url = loopback.url + "/article"
+    read = editor_client.post(add, {"url": url, "published_precision": "day", "_read": "1"})
+    assert read.status_code == 200
+    form = read.context["form"]
+    assert form["title"].value() == "Robots in 2026"
+    assert "470 per 10,000 workers" in form["text"].value()
+    outlet = OutletFactory(name="Robot Weekly")
+    created = editor_client.post(
+        add,
+        {
+            "text": form["text"].value(),
+            "title": form["title"].value(),
+            "outlet": outlet.pk,
+            "published_on": "2026-05-03",
+            "published_precision": "day",
+            "url": form["url"].value(),
+            "source_kind": form["source_kind"].value(),
+            "source_name": form["source_name"].value(),
+            "_create": "1",
+        },
+    )
+    assert created.status_code == 302, created.context["form"].errors
+    article = Article.objects.get(title="Robots in 2026")
+    assert (article.url, article.source_kind, article.source_name) == (url, TextSource.URL, url)
+    assert "alert" not in article.source_text  # the page's script never reaches the text
+
+
+def test_an_article_address_that_cannot_be_fetched_is_refused_at_the_address(
+    loopback, editor_client
+):
+    add = reverse("admin:registry_article_from_text")
+    response = editor_client.post(
+        add, {"url": loopback.url + "/missing", "published_precision": "day", "_read": "1"}
+    )
+    assert response.status_code == 200
+    assert "the server answered 404" in " ".join(response.context["form"].errors["url"])
+    assert not Article.objects.exists()
