@@ -45,9 +45,11 @@ def test_it_takes_a_reader_from_home_through_a_filter_to_a_claim_and_its_article
     assert review["itemReviewed"]["author"]["name"] == "Ministry of Industry"
     assert review["itemReviewed"]["appearance"]["url"] == "https://ledger.example.org/output-2026"
     assert review["url"] == page.url and review["datePublished"] == "2026-11-24"
-    evidence = page.locator(".evidence-list a")
+    # Each piece of evidence links its page (and, in its link-health line, the archive's copy).
+    evidence = page.locator(".evidence-list > li > a")
     assert evidence.count() == 3
     assert {evidence.nth(i).get_attribute("rel") for i in range(3)} == {"nofollow noopener"}
+    assert page.locator(".evidence-list .link-health").count() == 3
 
     page.get_by_role("link", name="Output in 2026: what the ministry promised").click()
     page.wait_for_url("**/articles/output-2026/")
