@@ -64,7 +64,8 @@ class OutletViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ArticleViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    """Articles: the source documents claims are quoted from, with their publication dates. Read-only."""
+    """Articles: the source documents claims are quoted from, with their publication dates.
+    Read-only."""
 
     queryset = Article.objects.all()
     lookup_value_converter = "int"
@@ -76,7 +77,8 @@ class ArticleViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class EntityViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    """Entities: the companies, agencies, funds and people claims are made by or are about. Read-only."""
+    """Entities: the companies, agencies, funds and people claims are made by or are about.
+    Read-only."""
 
     queryset = Entity.objects.all()
     lookup_value_converter = "int"

@@ -12,9 +12,10 @@ makes them:
   - a link check whose HEAD is refused (HEAD, then GET);
   - GET over https (a TLS handshake per fetch, as with real evidence links);
   - for comparison, the same GET with a bare httpx.Client (no address checks, no pinning).
-It prints each case's median over the rounds (which interleave the cases). Every fetch opens its own connection (the
-fetcher keeps none between calls), so these are connection-per-fetch figures; the link-check
-job will limit itself to one request a second per host, far below any of them.
+It prints each case's median over the rounds (which interleave the cases). Every fetch opens
+its own connection (the fetcher keeps none between calls), so these are connection-per-fetch
+figures; the link-check job will limit itself to one request a second per host, far below any
+of them.
 """
 
 from __future__ import annotations

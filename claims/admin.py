@@ -125,11 +125,11 @@ class ClaimAdmin(SimpleHistoryAdmin):
                     "deadline_reason",
                     "ambiguity",
                 ],
-                "description": 'Type the article\'s words ("within two years", "by 2025"); the date '
-                "is worked out from the article's publication date when you save, and shown under "
-                "the words before you do. A date you type yourself (YYYY-MM-DD) is kept as it is. "
-                "Where the article gives no horizon, the deadline is the registry's reading: say "
-                'so, and why, as readers will see it after "because".',
+                "description": 'Type the article\'s words ("within two years", "by 2025"); '
+                "the date is worked out from the article's publication date when you save, and "
+                "shown under the words before you do. A date you type yourself (YYYY-MM-DD) is "
+                "kept as it is. Where the article gives no horizon, the deadline is the registry's "
+                'reading: say so, and why, as readers will see it after "because".',
             },
         ),
         (

@@ -7,7 +7,8 @@ class RegistryAdminSite(admin.AdminSite):
     """The editors' admin. Its front page, the editors' desk, is a column of panels above the
     list of models: the count of notifications that failed for good (if any), the editors who
     get no notices for want of an email address (if any), then the queue of claims due for a
-    verdict, and the claims whose evidence has died (if any). Each panel is a template under templates/admin/desk/ fed by one method here."""
+    verdict, and the claims whose evidence has died (if any). Each panel is a template under
+    templates/admin/desk/ fed by one method here."""
 
     site_header = "Claim registry: editors"
     site_title = "Claim registry"

@@ -49,7 +49,8 @@ class ArticleTextForm(forms.Form):
     page = forms.FileField(
         label="Or a saved HTML page",
         required=False,
-        help_text=f"A page saved from the browser (.html), at most {MAX_ARTICLE_BYTES // 2**20} MB.",
+        help_text="A page saved from the browser (.html), "
+        f"at most {MAX_ARTICLE_BYTES // 2**20} MB.",
     )
     title = forms.CharField(max_length=300, required=False)
     outlet = forms.ModelChoiceField(Outlet.objects.all(), required=False)

@@ -40,7 +40,8 @@ HEDGES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:aims? to|aiming to|aimed at|plans to|planning to|planned to|intends? to"
             r"|intending to|seeks? to|seeking to|targets? (?:a|an|the|of|to|for|\d)"
-            r"|(?:goal|target|objective)s? (?:is|are|was|of|to)|with the (?:goal|aim|target|objective)"
+            r"|(?:goal|target|objective)s? (?:is|are|was|of|to)"
+            r"|with the (?:goal|aim|target|objective)"
             r"|calls? for|stipulates?|commits? to|committed to|pledged? to|vowed? to|should"
             r"|is to|are to|wants? to|strives? to|determined to|requires?|required to)",
             re.I,
@@ -117,7 +118,8 @@ PAST_EVENT = re.compile(
     re.I,
 )
 STATE_OF_FACTS = re.compile(
-    r"\b(?:has|have|had) (?:already |now |recently |just |also )?\w+ed\b|\balready\b|\bnone of the\b"
+    r"\b(?:has|have|had) (?:already |now |recently |just |also )?\w+ed\b"
+    r"|\balready\b|\bnone of the\b"
     r"|\b(?:largest|biggest|smallest|first|highest|lowest|top \d+|second biggest)\b|\bdominat\w+"
     r"|\b(?:is|are) (?:seeing|on par|below|above|among|now)\b"
     r"|\b(?:is|are) (?:now )?(?:flowing|shifting|moving|rising|falling|growing|declining|increasing"
@@ -157,7 +159,9 @@ READER_INSTRUCTION = re.compile(
 # Judgements with nothing to check.
 OPINION = re.compile(
     r"\b(?:our verdict|in our view|we believe|i believe|we think|i think|arguably|in essence"
-    r"|must\b|needs? to|ought to|will be (?:to|crucial|key|essential|important|critical|vital)\b|it is (?:clear|obvious|important)|is emblematic|is unproven"
+    r"|must\b|needs? to|ought to"
+    r"|will be (?:to|crucial|key|essential|important|critical|vital)\b"
+    r"|it is (?:clear|obvious|important)|is emblematic|is unproven"
     r"|key question|open question|remains to be seen|not to be ignored|is fraught)",
     re.I,
 )
@@ -197,7 +201,8 @@ NOT_WHO = re.compile(
 # --- Boilerplate ----------------------------------------------------------------------------------
 
 BOILERPLATE_LINE = re.compile(
-    r"was this (?:article |page |post )?(?:helpful|useful)|likes and saves|leave a (?:reply|comment)"
+    r"was this (?:article |page |post )?(?:helpful|useful)|likes and saves"
+    r"|leave a (?:reply|comment)"
     r"|your email address|required fields|newsletter|unsubscribe|privacy policy|cookie|all rights"
     r"|reserved|©|\bfollow us\b|share this|sign up|subscribe|read more|you may also like"
     r"|related (?:articles|posts|stories)|further reading|for more information|contact us"
@@ -210,7 +215,8 @@ BOILERPLATE_LINE = re.compile(
 )
 # Where the article ends and the page's furniture begins.
 END_OF_ARTICLE = re.compile(
-    r"^(?:further reading|related(?: articles| posts| stories| content)?|you may also like|read next"
+    r"^(?:further reading|related(?: articles| posts| stories| content)?"
+    r"|you may also like|read next"
     r"|more from .{0,40}|comments?|leave a reply|sources?|references|about the authors?|authors?"
     r"|editors?|publisher|newsletter|share this(?: article)?|tags?|archive|footnotes?"
     r"|recommended|popular|most read|more stories)\s*:?$",

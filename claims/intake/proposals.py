@@ -367,7 +367,7 @@ def _has_lead(horizon: HorizonMatch) -> bool:
     return not cues.BARE_YEAR.match(horizon.words)
 
 
-# --- Reading a clause ------------------------------------------------------------------------------
+# --- Reading a clause -----------------------------------------------------------------------------
 
 
 def _claimant(text: str) -> str:

@@ -60,7 +60,8 @@ def decode(data: bytes | str) -> tuple[str, bool]:
     if len(raw) > MAX_ARTICLE_BYTES:
         raise IntakeError(
             f"The article is {len(raw):,} bytes; the most that can be read is "
-            f"{MAX_ARTICLE_BYTES:,} bytes (2 MB). Paste the article's text rather than the whole page."
+            f"{MAX_ARTICLE_BYTES:,} bytes (2 MB). "
+            "Paste the article's text rather than the whole page."
         )
     if not raw.strip():
         raise IntakeError("The article is empty: there is no text to read.")

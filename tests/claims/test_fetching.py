@@ -588,7 +588,8 @@ def test_a_name_resolving_to_a_public_and_a_private_address_is_refused(addresses
         ("http://192.168.0.1/", "192.168.0.1 is a private address"),
         ("http://127.0.0.2/", "127.0.0.2 is a loopback address"),
         ("http://127.255.255.254/", "127.255.255.254 is a loopback address"),
-        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is the cloud metadata address"),
+        ("http://169.254.169.254/latest/meta-data/",
+         "169.254.169.254 is the cloud metadata address"),
         ("http://169.254.0.1/", "169.254.0.1 is a link-local address"),
         ("http://0.0.0.0/", "0.0.0.0 is an unspecified address"),
         ("http://100.64.0.1/", "100.64.0.1 is not a public address"),  # carrier-grade NAT
@@ -601,11 +602,16 @@ def test_a_name_resolving_to_a_public_and_a_private_address_is_refused(addresses
         ("http://[fdff:ffff::1]/", "fdff:ffff::1 is an IPv6 unique-local address"),
         ("http://[fe80::1]/", "fe80::1 is a link-local address"),
         ("http://[febf::1]/", "febf::1 is a link-local address"),
-        ("http://[::ffff:127.0.0.2]/", "::ffff:127.0.0.2 is 127.0.0.2 in IPv6 form, a loopback address"),
-        ("http://[::ffff:10.0.0.5]/", "::ffff:10.0.0.5 is 10.0.0.5 in IPv6 form, a private address"),
-        ("http://[::ffff:169.254.169.254]/", "::ffff:169.254.169.254 is 169.254.169.254 in IPv6 form, the cloud metadata address"),
-        ("http://[64:ff9b::a00:5]/", "64:ff9b::a00:5 is 10.0.0.5 in IPv6 form, a private address"),  # NAT64
-        ("http://[2002:a00:5::]/", "2002:a00:5:: is 10.0.0.5 in IPv6 form, a private address"),  # 6to4
+        ("http://[::ffff:127.0.0.2]/",
+         "::ffff:127.0.0.2 is 127.0.0.2 in IPv6 form, a loopback address"),
+        ("http://[::ffff:10.0.0.5]/",
+         "::ffff:10.0.0.5 is 10.0.0.5 in IPv6 form, a private address"),
+        ("http://[::ffff:169.254.169.254]/",
+         "::ffff:169.254.169.254 is 169.254.169.254 in IPv6 form, the cloud metadata address"),
+        ("http://[64:ff9b::a00:5]/",  # NAT64
+         "64:ff9b::a00:5 is 10.0.0.5 in IPv6 form, a private address"),
+        ("http://[2002:a00:5::]/",  # 6to4
+         "2002:a00:5:: is 10.0.0.5 in IPv6 form, a private address"),
     ],
 )  # fmt: skip
 def test_a_non_public_address_is_refused_saying_why(url, message):

@@ -69,7 +69,8 @@ def test_it_is_set_based_however_many_claims():
     with CaptureQueriesContext(connection) as ctx:
         assert len(lifecycle.flag_due_claims(today=datetime.date(2026, 11, 24))) == 40
     statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # PostgreSQL: one UPDATE ... RETURNING feeding the INSERT; SQLite: UPDATE, then one batched INSERT.
+    # PostgreSQL: one UPDATE ... RETURNING feeding the INSERT;
+    # SQLite: UPDATE, then one batched INSERT.
     assert len(statements) == (1 if connection.vendor == "postgresql" else 2)
     assert statements[0].lstrip().startswith(("UPDATE", "WITH"))
 

@@ -91,7 +91,8 @@ def serious_violations_outside_djangos_widgets(page, axe_script) -> list[str]:
 def median_row_height(page, selector: str) -> float:
     heights = sorted(
         page.evaluate(
-            f"[...document.querySelectorAll('{selector}')].map(r => r.getBoundingClientRect().height)"
+            f"[...document.querySelectorAll('{selector}')]"
+            ".map(r => r.getBoundingClientRect().height)"
         )
     )
     return heights[len(heights) // 2]

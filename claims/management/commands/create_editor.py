@@ -11,8 +11,8 @@ from django.db import transaction
 
 class Command(BaseCommand):
     help = (
-        "Create an editor account (staff, in the Editors group), or add an existing user to the group. "
-        "Prints the password it sets."
+        "Create an editor account (staff, in the Editors group), or add an existing user to the "
+        "group. Prints the password it sets."
     )
 
     def add_arguments(self, parser):
@@ -26,8 +26,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password-file",
             type=Path,
-            help="Keep the password in this file: read it if it exists, else write a new one there. "
-            "Used by `make run` so that the local editor's password survives restarts.",
+            help="Keep the password in this file: read it if it exists, else write a new one "
+            "there. Used by `make run` so that the local editor's password survives restarts.",
         )
 
     @transaction.atomic

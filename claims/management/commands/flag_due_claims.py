@@ -18,7 +18,10 @@ def iso_date(value: str) -> datetime.date:
 
 
 class Command(BaseCommand):
-    help = "Mark every open claim whose deadline has passed as due (the same code the Celery job runs)."
+    help = (
+        "Mark every open claim whose deadline has passed as due "
+        "(the same code the Celery job runs)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

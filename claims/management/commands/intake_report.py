@@ -58,11 +58,13 @@ class Command(BaseCommand):
             for s in scores:
                 for claim in s.missed:
                     out(
-                        f"MISSED {s.source_file[:3]} {claim.kind:<9} {claim.slug}: {claim.quote[:90]}"
+                        f"MISSED {s.source_file[:3]} {claim.kind:<9} {claim.slug}: "
+                        f"{claim.quote[:90]}"
                     )
                 for claim, p in s.wrong:
                     out(
-                        f"WRONG  {s.source_file[:3]} {claim.slug}: seed {claim.kind} {claim.deadline}"
+                        f"WRONG  {s.source_file[:3]} {claim.slug}: "
+                        f"seed {claim.kind} {claim.deadline}"
                         f" / proposed {p.kind} {p.deadline} ({p.deadline_text!r})"
                     )
                 spans = [c.span for c in s.claims if c.span]

@@ -51,9 +51,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Title:     {article['title'] or '(none found)'}")
         self.stdout.write(f"Outlet:    {article['outlet'] or '(not named)'}")
         date = article["published_on"]
-        self.stdout.write(
-            f"Published: {date + ', to the ' + article['published_precision'] if date else '(unknown)'}"
-        )
+        published = date + ", to the " + article["published_precision"] if date else "(unknown)"
+        self.stdout.write(f"Published: {published}")
         for note in result.notes:
             self.stdout.write(f"Note:      {note}")
         self.stdout.write(f"\n{len(shown['proposals'])} proposals\n")

@@ -1,4 +1,5 @@
-"""Proposals: kinds, hedges, claimants, horizons, lists, several claims a sentence, and what is left out."""
+"""Proposals: kinds, hedges, claimants, horizons, lists, several claims a sentence, and what is
+left out."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ def test_the_hedge_word_and_its_class(sentence, hedge, hedge_class, kind):
         ("An analyst firm forecasts sales of $5 billion by 2027.", "An analyst firm"),
         ("The plan says emissions will fall 20% by 2030.", "The plan"),
         (
-            "The Ministry of Industry and Information Technology (MIIT) expects growth of 3% in 2026.",
+            "The Ministry of Industry and Information Technology (MIIT) "
+            "expects growth of 3% in 2026.",
             "The Ministry of Industry and Information Technology (MIIT)",
         ),
         ("We predict that output will fall 5% in 2026.", ""),
@@ -115,12 +117,17 @@ def test_a_horizon_stated_once_for_a_list_of_targets(fixture_bytes):
         (date(2028, 12, 31), "for 2028", "The plan")
     }
     assert targets[0].statement == (
-        "The plan sets these goals for 2028 raise the share of renewables in power generation to 40%."
+        "The plan sets these goals for 2028 "
+        "raise the share of renewables in power generation to 40%."
     )
 
 
 def test_a_list_introduced_without_goals_does_not_lend_its_items_a_horizon():
-    text = "Title\nNews in brief:\n- The ministry issued a notice on steel.\n- The fund closed 12 deals by 2025.\n"
+    text = (
+        "Title\nNews in brief:\n"
+        "- The ministry issued a notice on steel.\n"
+        "- The fund closed 12 deals by 2025.\n"
+    )
     first = propose(text, published_on=date(2024, 1, 1))[0]
     assert (first.kind, first.deadline) == ("statistic", date(2024, 1, 1))
 
@@ -183,7 +190,11 @@ def test_what_follows_the_end_of_the_article_is_not_proposed():
 
 
 def test_questions_and_reader_instructions_are_not_claims():
-    text = "Title\nWill exports reach $4 trillion by 2027?\nMonitor how provinces respond, which could signal a shift.\n"
+    text = (
+        "Title\n"
+        "Will exports reach $4 trillion by 2027?\n"
+        "Monitor how provinces respond, which could signal a shift.\n"
+    )
     assert propose(text) == []
 
 
