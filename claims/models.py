@@ -87,7 +87,8 @@ class Claim(models.Model):
         "horizon words",
         max_length=200,
         blank=True,
-        help_text='The article\'s own words, e.g. "in the next 18 months", "by 2025", "(2024-2026)".',
+        help_text="The article's own words, e.g. "
+        '"in the next 18 months", "by 2025", "(2024-2026)".',
     )
     deadline_precision = models.CharField(max_length=8, choices=Precision.choices, blank=True)
     deadline_source = models.CharField(
@@ -242,7 +243,9 @@ class Claim(models.Model):
                 )
                 | (~Q(status="resolved") & Q(verdict="") & Q(resolved_at__isnull=True)),
                 name="claim_verdict_iff_resolved",
-                violation_error_message="A claim has a verdict, with its rationale, exactly when it is resolved.",
+                violation_error_message=(
+                    "A claim has a verdict, with its rationale, exactly when it is resolved."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(due_since__isnull=True) | ~Q(status="open"),
@@ -252,7 +255,9 @@ class Claim(models.Model):
                 condition=Q(claimant_type="outlet", claimant__isnull=True)
                 | Q(claimant_type="reported", claimant__isnull=False),
                 name="claim_claimant_matches_type",
-                violation_error_message="A reported claim names its claimant; the outlet's own does not.",
+                violation_error_message=(
+                    "A reported claim names its claimant; the outlet's own does not."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(probability__isnull=True) | Q(probability__gte=0, probability__lte=1),
