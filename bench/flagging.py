@@ -35,9 +35,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-BENCH_DB = "claims_bench"  # the data as built; the timed runs work on copies
-JOB_DB = "claims_bench_job"
-SQL_DB = "claims_bench_sql"
+# The data as built (BENCH_FLAGGING_DB: another name, so that two runs on one server do not
+# drop each other's databases); the timed runs work on copies.
+BENCH_DB = os.environ.get("BENCH_FLAGGING_DB", "claims_bench")
+JOB_DB = f"{BENCH_DB}_job"
+SQL_DB = f"{BENCH_DB}_sql"
 TODAY = datetime.date(2026, 11, 24)
 BARE_UPDATE = "UPDATE claims_claim SET status = 'due' WHERE status = 'open' AND deadline < %s"
 
@@ -309,12 +311,14 @@ def build(connection, *, claims: int, due: int, editors: int) -> None:
             INSERT INTO claims_claim (
                 slug, article_id, claimant_type, statement, quote, kind, made_on, deadline,
                 deadline_text, deadline_precision, ambiguity, resolution_criteria, status,
-                verdict, verdict_summary, version, seed_fingerprint, created_at, updated_at)
+                verdict, verdict_summary, version, seed_fingerprint, created_at, updated_at,
+                conditional, deadline_reason, deadline_source, hedge, hedge_class)
             SELECT 'bench-' || i, %(article)s, 'outlet', 'Bench statement ' || i, 'Quote.',
                    'forecast', DATE '2020-01-01',
                    CASE WHEN i <= %(due)s THEN %(today)s::date - 1 - (i %% 365)
                         ELSE %(today)s::date + (i %% 3650) END,
-                   '', 'day', '', '', 'open', '', '', 1, '', now(), now()
+                   '', 'day', '', '', 'open', '', '', 1, '', now(), now(),
+                   false, '', '', '', ''
               FROM generate_series(1, %(claims)s) AS i
             """,
             {"article": article_id, "due": due, "claims": claims, "today": TODAY},
