@@ -1,6 +1,10 @@
-"""Benchmark: the flagging task against a bare SQL UPDATE doing the same marking (PostgreSQL).
+"""Benchmark: the flagging task against a bare SQL UPDATE doing the same marking.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/flagging.py
+    .venv/bin/python bench/flagging.py --sqlite      # a temp-file SQLite database, 200,000 claims
+
+On SQLite (--sqlite, or DATABASE_URL unset or sqlite://) the same is done on a temporary file
+database (default 200,000 claims, 20,000 past their deadline), copied for each round.
 
 DATABASE_URL names the server; its own database is never touched. The benchmark builds the
 database `claims_bench` there (1,000,000 claims, 100,000 of them open and past their deadline,
@@ -31,9 +35,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-BENCH_DB = "claims_bench"  # the data as built; the timed runs work on copies
-JOB_DB = "claims_bench_job"
-SQL_DB = "claims_bench_sql"
+# The data as built (BENCH_FLAGGING_DB: another name, so that two runs on one server do not
+# drop each other's databases); the timed runs work on copies.
+BENCH_DB = os.environ.get("BENCH_FLAGGING_DB", "claims_bench")
+JOB_DB = f"{BENCH_DB}_job"
+SQL_DB = f"{BENCH_DB}_sql"
 TODAY = datetime.date(2026, 11, 24)
 BARE_UPDATE = "UPDATE claims_claim SET status = 'due' WHERE status = 'open' AND deadline < %s"
 
@@ -69,8 +75,9 @@ def settle(conn) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--claims", type=int, default=1_000_000)
-    parser.add_argument("--due", type=int, default=100_000, help="open claims past deadline")
+    parser.add_argument("--claims", type=int, help="default 1,000,000 (SQLite: 200,000)")
+    parser.add_argument("--due", type=int, help="open claims past deadline (default a tenth)")
+    parser.add_argument("--sqlite", action="store_true", help="a temp-file SQLite database")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--editors", type=int, default=2, help="editors to create notices for")
     parser.add_argument("--reuse", action="store_true", help=f"reuse a kept {BENCH_DB}")
@@ -78,6 +85,12 @@ def main() -> None:
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", "")
+    if args.sqlite or not base_url or base_url.startswith("sqlite"):
+        args.claims = args.claims or 200_000
+        args.due = args.due or args.claims // 10
+        return main_sqlite(args)
+    args.claims = args.claims or 1_000_000
+    args.due = args.due or args.claims // 10
     if not base_url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1/test")
 
@@ -161,6 +174,121 @@ def main() -> None:
         )
 
 
+def main_sqlite(args) -> None:
+    """The same rounds on SQLite: each contender gets a fresh copy of the built file."""
+    import shutil
+    import sqlite3
+    import tempfile
+
+    workdir = Path(tempfile.mkdtemp(prefix="claims-bench-flagging-"))
+    built, job_file, sql_file = (workdir / f"{n}.sqlite3" for n in ("built", "job", "sql"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{built}"
+    os.environ["REDIS_URL"] = ""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from claims import tasks
+    from config.celery import app
+
+    app.conf.broker_url = "memory://localhost/"
+    # A worker has its app set up before its first task: so must this process before timing
+    # (the first send otherwise pays ~0.06 s of Celery's lazy set-up, a quarter of the UPDATE).
+    app.finalize(auto=True)
+    with app.producer_or_acquire():
+        pass
+    try:
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        build_sqlite(connection, claims=args.claims, due=args.due)
+        connection.close()
+        with sqlite3.connect(built) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        print(
+            f"Built {args.claims:,} claims ({args.due:,} past deadline) on SQLite "
+            f"({sqlite3.sqlite_version}) in {time.perf_counter() - started:.0f} s"
+        )
+        settings.DATABASES["default"]["NAME"] = str(job_file)
+        bare_times, job_times = [], []
+        for round_ in range(1, args.rounds + 1):
+            for copy in (job_file, sql_file):
+                for suffix in ("-wal", "-shm"):
+                    Path(f"{copy}{suffix}").unlink(missing_ok=True)
+                shutil.copyfile(built, copy)
+            conn = sqlite3.connect(sql_file, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("SELECT count(*) FROM claims_claim").fetchone()  # read it in alike
+            started = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            flagged_bare = conn.execute(BARE_UPDATE.replace("%s", "?"), [TODAY]).rowcount
+            conn.execute("COMMIT")
+            bare_times.append(time.perf_counter() - started)
+            conn.close()
+
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM claims_claim")
+                cursor.fetchone()
+            started = time.perf_counter()
+            counts = tasks.flag_due_claims(today=TODAY.isoformat())
+            job_times.append(time.perf_counter() - started)
+            connection.close()
+            assert flagged_bare == counts["flagged"] == args.due, (flagged_bare, counts)
+            print(
+                f"round {round_}: bare UPDATE {bare_times[-1]:5.2f} s, "
+                f"flagging task {job_times[-1]:5.2f} s ({job_times[-1] / bare_times[-1]:.2f}x)"
+            )
+        bare, job = statistics.median(bare_times), statistics.median(job_times)
+        print(f"bare UPDATE (median):   {bare:6.2f} s  ({args.due:,} claims marked, SQLite)")
+        print(
+            f"flagging task (median): {job:6.2f} s  (status, transition log, hand-off, job record)"
+        )
+        print(f"ratio:                  {job / bare:6.2f}  (target <= 1.5)")
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def build_sqlite(connection, *, claims: int, due: int) -> None:
+    """The same data as build(), with a recursive CTE for generate_series."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO registry_outlet (slug, name, url, note)"
+            " VALUES ('bench', 'Bench outlet', '', '')"
+        )
+        cursor.execute(
+            "INSERT INTO registry_article (slug, outlet_id, title, authors, url, published_on,"
+            " published_precision, date_note, source_file)"
+            " SELECT 'bench', id, 'Bench article', '', '', '2020-01-01', 'day', '', ''"
+            " FROM registry_outlet"
+        )
+        cursor.execute(
+            """
+            INSERT INTO claims_claim (
+                slug, article_id, claimant_type, statement, quote, kind, made_on, deadline,
+                deadline_text, deadline_precision, ambiguity, resolution_criteria, status,
+                verdict, verdict_summary, version, seed_fingerprint, created_at, updated_at,
+                conditional, deadline_reason, deadline_source, hedge, hedge_class)
+            WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < %s)
+            SELECT 'bench-' || i, (SELECT min(id) FROM registry_article), 'outlet',
+                   'Bench statement ' || i, 'Quote.', 'forecast', '2020-01-01',
+                   CASE WHEN i <= %s THEN date(%s, '-' || (1 + i %% 365) || ' days')
+                        ELSE date(%s, '+' || (i %% 3650) || ' days') END,
+                   '', 'day', '', '', 'open', '', '', 1, '',
+                   datetime('now'), datetime('now'), 0, '', '', '', ''
+              FROM seq
+            """,
+            [claims, due, TODAY.isoformat(), TODAY.isoformat()],
+        )
+        cursor.execute("ANALYZE")
+
+
 def build(connection, *, claims: int, due: int, editors: int) -> None:
     """Fill the database set-based, then VACUUM ANALYZE it as a live one would be."""
     with connection.cursor() as cursor:
@@ -183,12 +311,14 @@ def build(connection, *, claims: int, due: int, editors: int) -> None:
             INSERT INTO claims_claim (
                 slug, article_id, claimant_type, statement, quote, kind, made_on, deadline,
                 deadline_text, deadline_precision, ambiguity, resolution_criteria, status,
-                verdict, verdict_summary, version, seed_fingerprint, created_at, updated_at)
+                verdict, verdict_summary, version, seed_fingerprint, created_at, updated_at,
+                conditional, deadline_reason, deadline_source, hedge, hedge_class)
             SELECT 'bench-' || i, %(article)s, 'outlet', 'Bench statement ' || i, 'Quote.',
                    'forecast', DATE '2020-01-01',
                    CASE WHEN i <= %(due)s THEN %(today)s::date - 1 - (i %% 365)
                         ELSE %(today)s::date + (i %% 3650) END,
-                   '', 'day', '', '', 'open', '', '', 1, '', now(), now()
+                   '', 'day', '', '', 'open', '', '', 1, '', now(), now(),
+                   false, '', '', '', ''
               FROM generate_series(1, %(claims)s) AS i
             """,
             {"article": article_id, "due": due, "claims": claims, "today": TODAY},

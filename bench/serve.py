@@ -118,7 +118,8 @@ def build(conn, *, claims: int, evidence: int) -> None:
                slug, article_id, claimant_type, claimant_id, statement, quote, kind, made_on,
                deadline, deadline_text, deadline_precision, ambiguity, resolution_criteria,
                probability, status, due_since, verdict, verdict_summary, resolved_at, version,
-               seed_fingerprint, created_at, updated_at)
+               seed_fingerprint, created_at, updated_at, conditional, deadline_reason,
+               deadline_source, hedge, hedge_class)
            SELECT 'claim-' || i,
                   (SELECT min(id) FROM registry_article) + i %% %(articles)s,
                   CASE WHEN i %% 3 = 0 THEN 'reported' ELSE 'outlet' END,
@@ -135,7 +136,7 @@ def build(conn, *, claims: int, evidence: int) -> None:
                        ELSE '' END,
                   CASE WHEN s.status = 'resolved' THEN 'The official figures settle it.' ELSE '' END,
                   CASE WHEN s.status = 'resolved' THEN now() - (i %% 700) * interval '1 day' END,
-                  1, '', now(), now() - (i %% 1000) * interval '1 hour'
+                  1, '', now(), now() - (i %% 1000) * interval '1 hour', false, '', '', '', ''
              FROM generate_series(1, %(claims)s) i,
                   LATERAL (SELECT CASE WHEN i %% 20 < 12 THEN 'open'
                                        WHEN i %% 20 < 15 THEN 'due'
@@ -397,8 +398,19 @@ def main() -> None:
     if not flagging.exists():
         print("bench/flagging.py is not there yet: no flagging ratio.")
         return
-    print("Flagging benchmark (bench/flagging.py, 1,000,000 claims):", flush=True)
+    print(f"load average: {load_average()}")
+    print("Flagging benchmark, PostgreSQL (bench/flagging.py, 1,000,000 claims):", flush=True)
     subprocess.run([PYTHON, str(flagging)], cwd=ROOT, env={**os.environ, "DATABASE_URL": server})
+    print(f"load average: {load_average()}")
+    print()
+    print("Flagging benchmark, SQLite (bench/flagging.py --sqlite, 200,000 claims):", flush=True)
+    subprocess.run([PYTHON, str(flagging), "--sqlite"], cwd=ROOT, env=os.environ)
+    print(f"load average: {load_average()}")
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load, printed beside the figures (the cores are shared)."""
+    return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 if __name__ == "__main__":

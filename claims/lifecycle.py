@@ -337,6 +337,14 @@ RETURNING claim_id
 """
 
 
+_FLAG_DUE_LOG_SQLITE = """
+INSERT INTO claims_transition (claim_id, action, from_status, to_status, verdict, reason, via, at)
+SELECT id, 'flagged_due', 'open', 'due', '', %(reason)s, %(via)s, %(now)s
+  FROM claims_claim
+ WHERE status = 'open' AND deadline < %(today)s
+"""
+
+
 @transaction.atomic
 def flag_due_claims(
     *, today: datetime.date | None = None, via: str = "flag_due_claims"
@@ -366,23 +374,13 @@ def flag_due_claims(
 
 
 def _flag_due_in_two_statements(params: dict) -> list[int]:
-    # SQLite (the laptop set-up) has no data-modifying CTEs; its write lock serialises runs.
+    # SQLite (the laptop set-up) has no data-modifying CTEs. Its IMMEDIATE transaction (settings:
+    # transaction_mode) takes the write lock at BEGIN, so no other run can flag a claim between
+    # the two statements: the INSERT logs exactly the claims the UPDATE then flags. Both are
+    # set-based, so the cost does not depend on Python building one row per claim.
+    # Stored as the ORM stores it (naive UTC text), as the bulk_create that this replaced did.
+    params = {**params, "now": connection.ops.adapt_datetimefield_value(params["now"])}
     with connection.cursor() as cursor:
+        cursor.execute(_FLAG_DUE_LOG_SQLITE, params)
         cursor.execute(_FLAG_DUE_UPDATE, params)
-        ids = [row[0] for row in cursor.fetchall()]
-    Transition.objects.bulk_create(
-        [
-            Transition(
-                claim_id=claim_id,
-                action=Transition.Action.FLAGGED_DUE,
-                from_status=Status.OPEN,
-                to_status=Status.DUE,
-                reason=params["reason"],
-                via=params["via"],
-                at=params["now"],
-            )
-            for claim_id in ids
-        ],
-        batch_size=2000,
-    )
-    return ids
+        return [row[0] for row in cursor.fetchall()]

@@ -69,10 +69,71 @@ def test_it_is_set_based_however_many_claims():
     with CaptureQueriesContext(connection) as ctx:
         assert len(lifecycle.flag_due_claims(today=datetime.date(2026, 11, 24))) == 40
     statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # PostgreSQL: one UPDATE ... RETURNING feeding the INSERT;
-    # SQLite: UPDATE, then one batched INSERT.
-    assert len(statements) == (1 if connection.vendor == "postgresql" else 2)
-    assert statements[0].lstrip().startswith(("UPDATE", "WITH"))
+    # PostgreSQL: one UPDATE ... RETURNING feeding the INSERT. SQLite: INSERT ... SELECT of the
+    # claims about to be flagged, then the UPDATE ... RETURNING, in the same write lock.
+    if connection.vendor == "postgresql":
+        assert len(statements) == 1
+        assert statements[0].lstrip().startswith("WITH")
+    else:
+        assert [s.split(None, 1)[0] for s in statements] == ["INSERT", "UPDATE"]
+        assert "SELECT" in statements[0]
+
+
+def flagging_statements(today: datetime.date) -> tuple[list[tuple[str, int]], list[int]]:
+    """The SQL templates a flagging run sends (with its number of parameters), and its ids."""
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, len(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        ids = lifecycle.flag_due_claims(today=today)
+    return [s for s in sent if "SAVEPOINT" not in s[0]], ids
+
+
+def test_the_statements_do_not_grow_with_the_number_of_claims_flagged():
+    # One claim, then 60: the same statements with the same parameters, whatever the count
+    # (building the log rows in Python sent one VALUES row of parameters per claim).
+    ClaimFactory(deadline=datetime.date(2026, 1, 1))
+    one, ids = flagging_statements(datetime.date(2026, 11, 24))
+    assert len(ids) == 1
+    ClaimFactory.create_batch(60, deadline=datetime.date(2026, 11, 24))
+    sixty, ids = flagging_statements(datetime.date(2026, 11, 25))
+    assert len(ids) == 60
+    assert sixty == one
+    assert len(one) == (1 if connection.vendor == "postgresql" else 2)
+
+
+def test_the_log_holds_exactly_the_claims_flagged():
+    claims = make_claims()
+    already_due = ClaimFactory(deadline=datetime.date(2026, 1, 1), status=Status.DUE)
+    earlier = lifecycle.flag_due_claims(today=datetime.date(2026, 1, 1))  # flags nothing yet
+    assert earlier == []
+    flagged = lifecycle.flag_due_claims(today=datetime.date(2026, 11, 24))
+    logged = list(
+        Transition.objects.filter(action=Transition.Action.FLAGGED_DUE).values_list(
+            "claim_id", "from_status", "to_status", "via", "reason"
+        )
+    )
+    # Deadline yesterday and before: flagged and logged once; today, tomorrow, no deadline,
+    # resolved and already due: neither.
+    assert sorted(flagged) == sorted([claims["past"].pk, claims["yesterday"].pk])
+    assert sorted(logged) == sorted(
+        (pk, "open", "due", "flag_due_claims", "Deadline passed (as of 2026-11-24).")
+        for pk in flagged
+    )
+    assert set(Claim.objects.filter(status=Status.DUE).values_list("pk", flat=True)) == {
+        *flagged,
+        already_due.pk,
+    }
+    # The log's time is the claims' due_since, stored as the ORM stores a datetime.
+    past = Claim.objects.get(pk=claims["past"].pk)
+    row = Transition.objects.get(claim_id=past.pk, action=Transition.Action.FLAGGED_DUE)
+    assert row.at == past.due_since == past.updated_at
+    # A run tomorrow flags the claim whose deadline was today, and logs only that one.
+    assert lifecycle.flag_due_claims(today=datetime.date(2026, 11, 25)) == [claims["today"].pk]
+    assert Transition.objects.filter(action=Transition.Action.FLAGGED_DUE).count() == 3
 
 
 def test_the_command_reports_how_many_it_flagged():
