@@ -11,7 +11,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count
-from django.db.models.functions import ExtractYear
 
 from claims.models import Claim, Status
 
@@ -89,15 +88,19 @@ class Timeline:
 
 def deadline_timeline(today: datetime.date) -> Timeline | None:
     """Bars for every year from the earliest deadline to the latest (and this year)."""
+    # Grouped by the day, not the year, and counting rows, not ids: then the database reads
+    # only the (status, deadline) index, in its order, and groups as it goes (at 200,000
+    # claims on PostgreSQL 58 ms against 174 ms for a hash of EXTRACT(YEAR …) over the
+    # table; docs/performance.md). The days, one row per status and date, add up into years here.
     rows = (
         Claim.objects.filter(deadline__isnull=False)
-        .values("status", year=ExtractYear("deadline"))
-        .annotate(n=Count("pk"))
-        .order_by()
+        .values_list("status", "deadline")
+        .annotate(n=Count("*"))
+        .order_by("status", "deadline")
     )
     counts: dict[int, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row["year"], dict.fromkeys(STACK, 0))[row["status"]] += row["n"]
+    for status, deadline, n in rows:
+        counts.setdefault(deadline.year, dict.fromkeys(STACK, 0))[status] += n
     if not counts:
         return None
     first, last = min(*counts, today.year), max(*counts, today.year)

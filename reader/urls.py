@@ -12,6 +12,7 @@ from reader.sitemaps import SITEMAPS
 
 claim_patterns = [
     path("", views.claim_list, name="list"),
+    path("entities.json", views.entity_suggestions, name="entity-suggestions"),
     path("<slug:slug>/", views.claim_detail, name="detail"),
     path("<slug:slug>/report/", views.report_error, name="report"),
     # /claims/<slug>/embed/ is in config.urls: the one page other sites may frame.

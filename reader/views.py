@@ -17,6 +17,7 @@ from django.http import (
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponsePermanentRedirect,
+    JsonResponse,
     QueryDict,
 )
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,10 +32,10 @@ from claims import error_reports
 from claims.cache import cache_query_params, canonical_query_string
 from claims.choices import ClaimantType, HedgeClass, Kind, Verdict
 from claims.models import Claim, Evidence, Snapshot, Status
-from claims.queries import SMALL_SAMPLE, TrackRecord, record_counts
+from claims.queries import SEARCH_MAX_TERM_LENGTH, SMALL_SAMPLE, TrackRecord, record_counts
 from reader import open_data
 from reader.feeds import follow_links
-from reader.filters import DEFAULT_ORDERING, ClaimFilter
+from reader.filters import DEFAULT_ORDERING, ENTITY_SUGGESTIONS, ClaimFilter
 from reader.forms import ErrorReportForm
 from reader.pagination import paginate
 from reader.structured_data import claim_review
@@ -460,3 +461,24 @@ def report_error(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context.update(sent=True, left_address=bool(form.cleaned_data["email"]))
     return render(request, "reader/report_error.html", context)
+
+
+@cache_query_params("q")
+def entity_suggestions(request: HttpRequest) -> JsonResponse:
+    """Entities whose name or slug starts with `q`, or failing that contains it, for the claim
+    list's entity box (static/reader-entity-suggestions.js): a few at a time instead of a
+    drop-down of every entity."""
+    typed = request.GET.get("q", "").strip()[:SEARCH_MAX_TERM_LENGTH]
+    if not typed:
+        return JsonResponse({"entities": []})
+    entities = Entity.objects.order_by("name", "pk").values("slug", "name")
+    found = list(
+        entities.filter(Q(name__istartswith=typed) | Q(slug__startswith=typed.lower()))[
+            :ENTITY_SUGGESTIONS
+        ]
+    )
+    if len(found) < ENTITY_SUGGESTIONS:
+        seen = {row["slug"] for row in found}
+        more = entities.filter(name__icontains=typed).exclude(slug__in=seen)
+        found += list(more[: ENTITY_SUGGESTIONS - len(found)])
+    return JsonResponse({"entities": found})
