@@ -1,24 +1,23 @@
 """The response cache: anonymous GETs of reader pages and API reads, served from the cache.
 
-Invalidation is one number, the registry generation, kept in the Django cache (Redis when
-CACHE_URL is set). Every stored answer carries the generation it was made under, and is served
-only while that is still the current one (both are read in one round trip), so a write that
-bumps it retires every stored page at once; nothing has to know which pages show what. Every
-write bumps it once its transaction commits (`registry_changed`), so a request that reads the
-generation never sees the new number before the data it stands for, and a rolled-back write
-bumps nothing. Model signals cover the ORM's writes (admin, API, seed loader, lifecycle);
-`flag_due_claims`, a raw UPDATE, calls `registry_changed` itself.
+Invalidation is by tags (docs/performance.md, "How invalidation decides what to empty"). A
+view declares the tags its page shows (`cache_tags`: "claim:{slug}", "lists"); a page that
+declares none depends on ANY_WRITE_TAG, which every write moves, and every page depends on
+ALL_TAG. Each tag's generation is a number in the Django cache (Redis when CACHE_URL is set).
+The tags come from the URL, so a request reads the stored answer and its tags' generations in
+one round trip before the view runs; the answer is served only while all are still the ones
+it was stored under. A write bumps the tags of what it changed once its transaction commits
+(`registry_changed(tags)`, `claims_changed(claims)`), so a request never sees a new
+generation before the data it stands for, and a rolled-back write bumps nothing. Model signals
+cover the ORM's writes (admin, API, seed loader, lifecycle); `flag_due_claims`, a raw UPDATE,
+names the claims it flagged; `registry_changed()` with no tags retires every page.
 
 A bump the cache does not take (Redis down, hung, or paused after a failure) is not lost: it
 bumps the database's epoch instead (`ResponseCacheEpoch`), which every process re-reads at most
-once every RESPONSE_CACHE_EPOCH_SECONDS (1 s) and which every entry also carries. So a write
-reaches every reader within about a second of Redis answering again, and on the very next
-request in the process that wrote it; a cache hit still costs no query between re-reads.
-
-Room for precise invalidation (issue 16): an entry can carry the generations of the tags its
-page shows instead of the one registry generation, read in the same round trip; the epoch's
-rows are named, so an epoch per tag can sit beside "registry", or "registry" can stay the one
-coarse fallback (a lost bump is rare; it may retire everything).
+once every RESPONSE_CACHE_EPOCH_SECONDS (1 s) and which every entry also carries; a lost bump
+of any tag retires every page. So a write reaches every reader within about a second of Redis
+answering again, and on the very next request in the process that wrote it; a cache hit still
+costs no query between re-reads.
 
 The key is the path and its query string (parameters in sorted order), scheme, host, Accept
 header and today's date
