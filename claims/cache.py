@@ -225,7 +225,8 @@ def claim_tags(slugs: Iterable[str]) -> set[str]:
 
 def claims_changed(claims: QuerySet | Iterable[int], *, lists: bool = True) -> None:
     """Tell the cache that these claims (a queryset, or their ids) changed: their pages, and
-    with `lists` every list. More than BULK_TAG_LIMIT claims retire everything instead."""
+    with `lists` every list. Takes effect on commit, when their slugs are read (no query in the
+    write itself); more than BULK_TAG_LIMIT claims, or a failed read, retire every page."""
     from claims.models import Claim
 
     if not isinstance(claims, QuerySet):
@@ -234,11 +235,19 @@ def claims_changed(claims: QuerySet | Iterable[int], *, lists: bool = True) -> N
             registry_changed()
             return
         claims = Claim.objects.filter(pk__in=ids)
-    slugs = list(claims.values_list("slug", flat=True)[: BULK_TAG_LIMIT + 1])
-    if len(slugs) > BULK_TAG_LIMIT:
-        registry_changed()
-        return
-    registry_changed(claim_tags(slugs) | ({LISTS_TAG} if lists else set()))
+
+    def bump_their_tags() -> None:
+        try:
+            slugs = list(claims.values_list("slug", flat=True)[: BULK_TAG_LIMIT + 1])
+        except DatabaseError:
+            logger.warning("Could not read the changed claims' slugs; retiring every page.")
+            slugs = None
+        if slugs is None or len(slugs) > BULK_TAG_LIMIT:
+            _bump()
+        else:
+            _bump(frozenset(claim_tags(slugs) | ({LISTS_TAG} if lists else set())))
+
+    transaction.on_commit(bump_their_tags, robust=True)
 
 
 def _remember_loaded(sender, instance, **kwargs) -> None:
@@ -291,8 +300,8 @@ def _on_source_write(sender, instance, **kwargs) -> None:
     else:
         registry_changed()
         return
-    if instance.pk is None:  # deleted: what named it is gone or protected
-        registry_changed({LISTS_TAG})
+    if kwargs.get("signal") is post_delete:  # rare; what named it may already be unlinked
+        registry_changed()
         return
     claims_changed(claims)
 
