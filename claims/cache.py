@@ -1,24 +1,23 @@
 """The response cache: anonymous GETs of reader pages and API reads, served from the cache.
 
-Invalidation is one number, the registry generation, kept in the Django cache (Redis when
-CACHE_URL is set). Every stored answer carries the generation it was made under, and is served
-only while that is still the current one (both are read in one round trip), so a write that
-bumps it retires every stored page at once; nothing has to know which pages show what. Every
-write bumps it once its transaction commits (`registry_changed`), so a request that reads the
-generation never sees the new number before the data it stands for, and a rolled-back write
-bumps nothing. Model signals cover the ORM's writes (admin, API, seed loader, lifecycle);
-`flag_due_claims`, a raw UPDATE, calls `registry_changed` itself.
+Invalidation is by tags (docs/performance.md, "How invalidation decides what to empty"). A
+view declares the tags its page shows (`cache_tags`: "claim:{slug}", "lists"); a page that
+declares none depends on ANY_WRITE_TAG, which every write moves, and every page depends on
+ALL_TAG. Each tag's generation is a number in the Django cache (Redis when CACHE_URL is set).
+The tags come from the URL, so a request reads the stored answer and its tags' generations in
+one round trip before the view runs; the answer is served only while all are still the ones
+it was stored under. A write bumps the tags of what it changed once its transaction commits
+(`registry_changed(tags)`, `claims_changed(claims)`), so a request never sees a new
+generation before the data it stands for, and a rolled-back write bumps nothing. Model signals
+cover the ORM's writes (admin, API, seed loader, lifecycle); `flag_due_claims`, a raw UPDATE,
+names the claims it flagged; `registry_changed()` with no tags retires every page.
 
 A bump the cache does not take (Redis down, hung, or paused after a failure) is not lost: it
 bumps the database's epoch instead (`ResponseCacheEpoch`), which every process re-reads at most
-once every RESPONSE_CACHE_EPOCH_SECONDS (1 s) and which every entry also carries. So a write
-reaches every reader within about a second of Redis answering again, and on the very next
-request in the process that wrote it; a cache hit still costs no query between re-reads.
-
-Room for precise invalidation (issue 16): an entry can carry the generations of the tags its
-page shows instead of the one registry generation, read in the same round trip; the epoch's
-rows are named, so an epoch per tag can sit beside "registry", or "registry" can stay the one
-coarse fallback (a lost bump is rare; it may retire everything).
+once every RESPONSE_CACHE_EPOCH_SECONDS (1 s) and which every entry also carries; a lost bump
+of any tag retires every page. So a write reaches every reader within about a second of Redis
+answering again, and on the very next request in the process that wrote it; a cache hit still
+costs no query between re-reads.
 
 The key is the path and its query string (parameters in sorted order), scheme, host, Accept
 header and today's date
@@ -39,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -47,15 +46,24 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
-from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models import F, Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 
 logger = logging.getLogger(__name__)
 
+# Tags (see "How invalidation decides what to empty" in docs/performance.md). Every write moves
+# ANY_WRITE_TAG (kept under the old key of the one registry generation); registry_changed()
+# without tags moves ALL_TAG, which every page depends on.
+ANY_WRITE_TAG = "*"
+ALL_TAG = "all"
+LISTS_TAG = "lists"
 GENERATION_KEY = "registry:generation"
+# A write touching more claims than this retires every page instead of naming each.
+BULK_TAG_LIMIT = 1000
 # The database's copy (claims.models.ResponseCacheEpoch), for bumps the cache did not take.
 EPOCH_NAME = "registry"
 # The admin is for editors; the probes must not depend on the cache (config/health.py).
@@ -69,12 +77,44 @@ PRIVATE_COOKIES = ("messages",)
 STALE_CACHE_STATUS = 'claim-registry; hit; detail="stale: database unavailable"'
 
 
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
+def tag_key(tag: str) -> str:
+    return GENERATION_KEY if tag == ANY_WRITE_TAG else f"registry:tag:{tag}"
+
+
+def generation(tag: str = ANY_WRITE_TAG) -> int:
+    """A tag's current generation; by default the one every write moves."""
+    key = tag_key(tag)
+    value = cache.get(key)
     if value is None:
-        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
+        cache.add(key, _fresh_generation(), timeout=None)
+        value = cache.get(key, 1)
     return int(value)
+
+
+def cache_tags(*templates: str) -> Callable:
+    """Declare what a view's page shows, as tags: "lists" (any claim's row, counts or source),
+    "claim:{slug}" (one claim's page; `{name}` is filled from the URL's arguments). A stored
+    page is served while none of its tags moved; a view that declares none depends on every
+    write (ANY_WRITE_TAG), so nothing is served stale by omission."""
+
+    def decorator(view: Callable) -> Callable:
+        view.response_cache_tags = tuple(templates)
+        return view
+
+    return decorator
+
+
+def _page_tags(request: HttpRequest) -> tuple[str, ...]:
+    """The page's tags, from its view's declaration and the URL's arguments (before the view
+    runs: their generations are read before the page's data is)."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return (ALL_TAG, ANY_WRITE_TAG)
+    templates = getattr(match.func, "response_cache_tags", None)
+    if not templates:
+        return (ALL_TAG, ANY_WRITE_TAG)
+    return (ALL_TAG, *(template.format(**match.kwargs) for template in templates))
 
 
 def _fresh_generation() -> int:
@@ -135,18 +175,24 @@ def _bump_epoch() -> None:
     forget_epoch()
 
 
-def _bump() -> None:
+def _incr(key: str) -> None:
     try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # not there yet (or evicted): any new number will do
-            if not cache.add(GENERATION_KEY, _fresh_generation(), timeout=None):
-                cache.incr(GENERATION_KEY)
+        cache.incr(key)
+    except ValueError:  # not there yet (or evicted): any new number will do
+        if not cache.add(key, _fresh_generation(), timeout=None):
+            cache.incr(key)
+
+
+def _bump(tags: frozenset[str] = frozenset({ALL_TAG})) -> None:
+    try:
+        # ANY_WRITE_TAG first: every write moves it (pages that declare no tags depend on it).
+        for tag in (ANY_WRITE_TAG, *sorted(tags - {ANY_WRITE_TAG})):
+            _incr(tag_key(tag))
         return
     except Exception as error:  # down, hung, or paused after a failure (CacheUnavailable)
         logger.warning(
-            "Could not bump the registry generation in the cache (%s); bumping the "
-            "database epoch instead.",
+            "Could not bump the response cache's tags in the cache (%s); bumping the "
+            "database epoch instead, which retires every stored page.",
             error,
         )
     try:
@@ -155,10 +201,109 @@ def _bump() -> None:
         logger.exception("Could not bump the registry generation, in the cache or the database.")
 
 
-def registry_changed() -> None:
+# Evidence fields only the link checker and the snapshot taker keep: a save of these alone
+# changes nothing a reader sees.
+EVIDENCE_BOOKKEEPING_FIELDS = frozenset(
+    {"link_next_check_at", "link_lease", "link_leased_until", "snapshot_due_at", "link_failures"}
+)
+
+
+def registry_changed(tags: Iterable[str] | None = None) -> None:
     """Call after any write that a reader page or an API read shows. Takes effect on commit
-    (at once outside a transaction); a rolled-back write changes nothing."""
-    transaction.on_commit(_bump, robust=True)
+    (at once outside a transaction); a rolled-back write changes nothing.
+
+    `tags` are the tags of what the write changed (`claim_tags`, LISTS_TAG); without them every
+    stored page is retired (ALL_TAG)."""
+    chosen = frozenset(tags) if tags is not None else frozenset({ALL_TAG})
+    transaction.on_commit(lambda: _bump(chosen), robust=True)
+
+
+def claim_tags(slugs: Iterable[str]) -> set[str]:
+    """The tags of the pages of these claims (by slug)."""
+    return {f"claim:{slug}" for slug in slugs if slug}
+
+
+def claims_changed(claims: QuerySet | Iterable[int], *, lists: bool = True) -> None:
+    """Tell the cache that these claims (a queryset, or their ids) changed: their pages, and
+    with `lists` every list. Takes effect on commit, when their slugs are read (no query in the
+    write itself); more than BULK_TAG_LIMIT claims, or a failed read, retire every page."""
+    from claims.models import Claim
+
+    if not isinstance(claims, QuerySet):
+        ids = list(claims)
+        if len(ids) > BULK_TAG_LIMIT:
+            registry_changed()
+            return
+        claims = Claim.objects.filter(pk__in=ids)
+
+    def bump_their_tags() -> None:
+        try:
+            slugs = list(claims.values_list("slug", flat=True)[: BULK_TAG_LIMIT + 1])
+        except DatabaseError:
+            logger.warning("Could not read the changed claims' slugs; retiring every page.")
+            slugs = None
+        if slugs is None or len(slugs) > BULK_TAG_LIMIT:
+            _bump()
+        else:
+            _bump(frozenset(claim_tags(slugs) | ({LISTS_TAG} if lists else set())))
+
+    transaction.on_commit(bump_their_tags, robust=True)
+
+
+def _remember_loaded(sender, instance, **kwargs) -> None:
+    # What the row was when loaded: a save that moves a claim (a new slug, another claim for a
+    # piece of evidence) changes the page it left too.
+    instance._response_cache_loaded = {
+        name: instance.__dict__.get(name) for name in ("slug", "claim_id")
+    }
+
+
+def _loaded(instance, name: str):
+    return getattr(instance, "_response_cache_loaded", {}).get(name)
+
+
+def _on_claim_write(sender, instance, **kwargs) -> None:
+    registry_changed(claim_tags({instance.slug, _loaded(instance, "slug")}) | {LISTS_TAG})
+
+
+def _on_claim_part_write(sender, instance, update_fields=None, **kwargs) -> None:
+    # Evidence, transitions: shown on their claim's page only.
+    if update_fields is not None and set(update_fields) <= EVIDENCE_BOOKKEEPING_FIELDS:
+        return
+    ids = {instance.claim_id, _loaded(instance, "claim_id")} - {None}
+    claims_changed(ids, lists=False)
+
+
+def _on_claim_m2m(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if reverse:  # entity.claims_about.add(...), topic.claims.add(...)
+        claims_changed(pk_set or ())
+    else:
+        registry_changed(claim_tags({instance.slug}) | {LISTS_TAG})
+
+
+def _on_source_write(sender, instance, **kwargs) -> None:
+    # Articles, outlets, entities, topics: every list and source page shows them, and so does
+    # the page of each claim that names them.
+    from claims.models import Claim
+    from registry.models import Article, Entity, Outlet, Topic
+
+    if isinstance(instance, Article):
+        claims = Claim.objects.filter(article=instance)
+    elif isinstance(instance, Outlet):
+        claims = Claim.objects.filter(article__outlet=instance)
+    elif isinstance(instance, Entity):
+        claims = Claim.objects.filter(Q(claimant=instance) | Q(about=instance)).distinct()
+    elif isinstance(instance, Topic):
+        claims = Claim.objects.filter(topics=instance)
+    else:
+        registry_changed()
+        return
+    if kwargs.get("signal") is post_delete:  # rare; what named it may already be unlinked
+        registry_changed()
+        return
+    claims_changed(claims)
 
 
 def _on_write(sender, **kwargs) -> None:
@@ -176,13 +321,28 @@ def connect_signals() -> None:
     from claims.models import Claim, Evidence, Transition
     from registry.models import Article, Entity, Outlet, Topic
 
-    for model in (Claim, Evidence, Transition, Article, Outlet, Entity, Topic):
+    handlers = {
+        Claim: _on_claim_write,
+        Evidence: _on_claim_part_write,
+        Transition: _on_claim_part_write,
+        Article: _on_source_write,
+        Outlet: _on_source_write,
+        Entity: _on_source_write,
+        Topic: _on_source_write,
+    }
+    for model, handler in handlers.items():
         uid = f"registry-changed-{model._meta.label_lower}"
-        post_save.connect(_on_write, sender=model, dispatch_uid=f"{uid}-save")
-        post_delete.connect(_on_write, sender=model, dispatch_uid=f"{uid}-delete")
+        post_save.connect(handler, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}-delete")
+    for model in (Claim, Evidence):
+        post_init.connect(
+            _remember_loaded, sender=model, dispatch_uid=f"response-cache-{model._meta.model_name}"
+        )
     for through in (Claim.about.through, Claim.topics.through):
         m2m_changed.connect(
-            _on_write, sender=through, dispatch_uid=f"registry-changed-{through._meta.label_lower}"
+            _on_claim_m2m,
+            sender=through,
+            dispatch_uid=f"registry-changed-{through._meta.label_lower}",
         )
     for model in (Article, Outlet, Entity, Topic):
         for field in model._meta.many_to_many:
@@ -205,7 +365,8 @@ def _is_anonymous(request: HttpRequest) -> bool:
 @dataclass(frozen=True)
 class _Lookup:
     key: str
-    generation: int
+    # The page's tags and their current generations.
+    tags: dict[str, int]
     # None when the database did not answer: nothing is stored then.
     epoch: int | None
     # The stored answer for the key, of whatever generation and epoch.
@@ -217,24 +378,26 @@ class _Lookup:
         return (
             self.stored is not None
             and self.epoch is not None
-            and self.stored.get("generation") == self.generation
+            and self.stored.get("tags") == self.tags
             and self.stored.get("epoch") == self.epoch
         )
 
 
 def _lookup(request: HttpRequest) -> _Lookup:
-    """The page's key, the current generation and epoch, and the stored answer: one round trip
-    to the cache, and a database read at most once every RESPONSE_CACHE_EPOCH_SECONDS."""
+    """The page's key, its tags' current generations and the epoch, and the stored answer: one
+    round trip to the cache, and a database read at most once every RESPONSE_CACHE_EPOCH_SECONDS."""
     key = _cache_key(request)
-    found = cache.get_many([GENERATION_KEY, key])
-    current = found.get(GENERATION_KEY)
-    if current is None:
-        current = generation()
+    tags = _page_tags(request)
+    found = cache.get_many([key, *(tag_key(tag) for tag in tags)])
+    current = {}
+    for tag in tags:
+        value = found.get(tag_key(tag))
+        current[tag] = int(value) if value is not None else generation(tag)
     try:
         current_epoch = epoch()
     except DatabaseError:
         current_epoch = None
-    return _Lookup(key, int(current), current_epoch, found.get(key))
+    return _Lookup(key, current, current_epoch, found.get(key))
 
 
 def _cache_key(request: HttpRequest) -> str:
@@ -373,10 +536,10 @@ class ResponseCacheMiddleware:
         if found.epoch is not None and _storable(request, response):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            # The generation and epoch read before the page was made: if a write committed
-            # meanwhile, this entry is already out of date and is never served.
+            # The tags' generations and the epoch read before the page was made: if a write
+            # committed meanwhile, this entry is already out of date and is never served.
             entry = {
-                "generation": found.generation,
+                "tags": found.tags,
                 "epoch": found.epoch,
                 "content": response.content,
                 "headers": dict(response.items()),

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims import quotes, versions
-from claims.cache import registry_changed
+from claims.cache import claims_changed
 from claims.jobs import notifications, queueing
 from claims.models import (
     LINK_BOOKKEEPING_FIELDS,
@@ -368,7 +368,7 @@ def flag_due_claims(
     else:
         ids = _flag_due_in_two_statements(params)
     if ids:
-        registry_changed()  # raw SQL: no model signal tells the response cache
+        claims_changed(ids)  # raw SQL: no model signal tells the response cache
         notifications.notify_editors_on_commit()
     return ids
 

@@ -29,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.throttling import BaseThrottle
 
 from claims import error_reports
-from claims.cache import cache_query_params, canonical_query_string
+from claims.cache import LISTS_TAG, cache_query_params, cache_tags, canonical_query_string
 from claims.choices import ClaimantType, HedgeClass, Kind, Verdict
 from claims.models import Claim, Evidence, Snapshot, Status
 from claims.queries import SEARCH_MAX_TERM_LENGTH, SMALL_SAMPLE, TrackRecord, record_counts
@@ -53,6 +53,7 @@ CLAIMS_PER_PAGE = 25
 STANCE_ORDER = [Evidence.Stance.SUPPORTS, Evidence.Stance.REFUTES, Evidence.Stance.CONTEXT]
 
 
+@cache_tags(LISTS_TAG)
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     horizon = today + datetime.timedelta(days=COMING_DUE_DAYS)
@@ -86,6 +87,7 @@ def _list_nav(query: QueryDict) -> str:
 
 
 @cache_query_params(*ClaimFilter.base_filters, "page")
+@cache_tags(LISTS_TAG)
 def claim_list(request: HttpRequest) -> HttpResponse:
     # One address per list (the filter form sends every field, empty ones too, in form order):
     # shorter to share, and the only spelling the response cache stores.
@@ -116,6 +118,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reader/claim_list.html", context, status=status)
 
 
+@cache_tags("claim:{slug}")
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.with_details(), slug=slug)
     page_url = request.build_absolute_uri(claim.get_absolute_url())
@@ -157,6 +160,7 @@ def _attach_latest_snapshots(evidence: list[Evidence]) -> None:
         item.latest_snapshot = latest.get(item.pk)
 
 
+@cache_tags("claim:{slug}")
 def evidence_snapshot(request: HttpRequest, slug: str, evidence_id: int) -> HttpResponse:
     """The page behind a piece of evidence as the registry saw it: its text, from our own
     storage (escaped like any text; the page's HTML and scripts were never kept)."""
@@ -181,6 +185,7 @@ def _claim_list_url(**filters: str) -> str:
     return f"{reverse('claims:list')}?{urlencode(filters)}"
 
 
+@cache_tags(LISTS_TAG)
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("outlet"), slug=slug)
     claims = Claim.objects.filter(article=article).with_sources()
@@ -194,6 +199,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reader/article_detail.html", context)
 
 
+@cache_tags(LISTS_TAG)
 def outlet_detail(request: HttpRequest, slug: str) -> HttpResponse:
     outlet = get_object_or_404(Outlet, slug=slug)
     claims = Claim.objects.for_outlet(outlet).with_sources().order_by("deadline", "id")
@@ -210,6 +216,7 @@ def outlet_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reader/outlet_detail.html", context)
 
 
+@cache_tags(LISTS_TAG)
 def claimant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity, slug=slug)
     made = Claim.objects.filter(claimant=entity).with_sources().order_by("deadline", "id")
@@ -230,6 +237,7 @@ def claimant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reader/claimant_detail.html", context)
 
 
+@cache_tags(LISTS_TAG)
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # A topic is a filter of the claim list; one page, one place for its logic.
     topic = get_object_or_404(Topic, slug=slug)
@@ -316,6 +324,7 @@ def _index(
 
 
 @cache_query_params("sort", "page")
+@cache_tags(LISTS_TAG)
 def outlet_index(request: HttpRequest) -> HttpResponse:
     # An outlet's record is its own claims (as on its page); "claims" counts every claim.
     return _index(
@@ -330,6 +339,7 @@ def outlet_index(request: HttpRequest) -> HttpResponse:
 
 
 @cache_query_params("sort", "page")
+@cache_tags(LISTS_TAG)
 def article_index(request: HttpRequest) -> HttpResponse:
     newest = [F("published_on").desc(), F("id").desc()]
     return _index(
@@ -346,6 +356,7 @@ def article_index(request: HttpRequest) -> HttpResponse:
 
 
 @cache_query_params("sort", "page")
+@cache_tags(LISTS_TAG)
 def claimant_index(request: HttpRequest) -> HttpResponse:
     return _index(
         request,
@@ -418,6 +429,7 @@ def download_json(request: HttpRequest) -> HttpResponse:
 # --- Embedding a claim, reporting an error --------------------------------------------------------
 
 
+@cache_tags("claim:{slug}")
 def claim_embed(request: HttpRequest, slug: str) -> HttpResponse:
     """A small card other sites put in an iframe; config.urls lets other origins frame it
     (config.security.allow_framing), the only page that may be."""

@@ -27,7 +27,7 @@ One run (`check_due_links`, the task `claims.tasks.check_links` on the schedule)
    final URL, error, time taken) and the link's new state, next check and failure count, by a
    conditional UPDATE on this run's lease, so that a result for a link whose URL an editor
    changed meanwhile (which clears the lease) is dropped. Only when the state a reader sees
-   changes (`ok` to `dead`, say) is the reader cache told (`claims.cache.registry_changed`); a
+   changes (`ok` to `dead`, say) is the reader cache told (`claims.cache.claims_changed`); a
    recheck that finds the link as it was writes bookkeeping only, with queryset.update(), which
    sends no signal and empties no cache.
 5. **Release** the leases of links this run did not reach, so the next run takes them.
@@ -56,7 +56,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from claims import fetching
-from claims.cache import registry_changed
+from claims.cache import claims_changed
 from claims.choices import LinkState
 from claims.models import Claim, Evidence, LinkCheck
 
@@ -236,7 +236,7 @@ def record(
         )
         changed = state != link["link_state"]
         if changed:
-            registry_changed()
+            claims_changed(Claim.objects.filter(evidence__id=link["id"]), lists=False)
     return check, changed
 
 

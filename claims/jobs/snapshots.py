@@ -15,7 +15,7 @@ and run on the schedule to catch up a lost message):
    cap, a PDF, a TLS failure, a timeout, a redirect loop: each a recorded failure, never a
    crashed job), and clears `snapshot_due_at` if it still holds our lease (an editor who
    changed the URL meanwhile asked for a new one, which stays due). A snapshot taken is shown
-   to readers, so it tells the reader cache (`registry_changed`); a failed one is not shown.
+   to readers, so it tells the reader cache (`claims_changed`); a failed one is not shown.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims import fetching
-from claims.cache import registry_changed
+from claims.cache import claims_changed
 from claims.jobs.link_checks import HostGate, host_of
-from claims.models import Evidence, Snapshot
+from claims.models import Claim, Evidence, Snapshot
 from claims.snapshots import snapshot_fields
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def take_due_snapshots(
                 pk=link["id"], snapshot_due_at=lease_until, url=link["url"]
             ).update(snapshot_due_at=None)
             if snapshot.succeeded:
-                registry_changed()
+                claims_changed(Claim.objects.filter(evidence__id=link["id"]), lists=False)
         counts["taken" if snapshot.succeeded else "failed"] += 1
     return counts
 

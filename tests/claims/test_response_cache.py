@@ -68,6 +68,10 @@ def reader_urls(claim: Claim) -> list[str]:
         f"/articles/{claim.article.slug}/",
         "/api/v1/claims/",
         "/api/v1/claims/?status=due",
+        f"/outlets/{claim.article.outlet.slug}/",
+        f"/claims/{claim.slug}/embed/",
+        "/articles/",
+        "/outlets/",
     ]
 
 
