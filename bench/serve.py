@@ -123,7 +123,8 @@ def build(conn, *, claims: int, evidence: int) -> None:
            SELECT 'claim-' || i,
                   (SELECT min(id) FROM registry_article) + i %% %(articles)s,
                   CASE WHEN i %% 3 = 0 THEN 'reported' ELSE 'outlet' END,
-                  CASE WHEN i %% 3 = 0 THEN (SELECT min(id) FROM registry_entity) + i %% %(entities)s END,
+                  CASE WHEN i %% 3 = 0
+                       THEN (SELECT min(id) FROM registry_entity) + i %% %(entities)s END,
                   'Checkable statement number ' || i || ': output reaches a stated figure.',
                   'A verbatim sentence from the article, number ' || i || '.',
                   (ARRAY['forecast', 'target', 'statistic'])[1 + (i / 3) %% 3],
@@ -132,9 +133,11 @@ def build(conn, *, claims: int, evidence: int) -> None:
                   s.status,
                   CASE WHEN s.status = 'due' THEN now() END,
                   CASE WHEN s.status = 'resolved'
-                       THEN (ARRAY['correct', 'partly_correct', 'incorrect', 'unresolvable'])[1 + i %% 4]
+                       THEN (ARRAY['correct', 'partly_correct', 'incorrect',
+                                   'unresolvable'])[1 + i %% 4]
                        ELSE '' END,
-                  CASE WHEN s.status = 'resolved' THEN 'The official figures settle it.' ELSE '' END,
+                  CASE WHEN s.status = 'resolved'
+                       THEN 'The official figures settle it.' ELSE '' END,
                   CASE WHEN s.status = 'resolved' THEN now() - (i %% 700) * interval '1 day' END,
                   1, '', now(), now() - (i %% 1000) * interval '1 hour', false, '', '', '', ''
              FROM generate_series(1, %(claims)s) i,

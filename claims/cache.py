@@ -422,8 +422,9 @@ def cache_query_params(*names: str) -> Callable:
 
     An address with any other parameter, one twice or one empty is served but never stored, and
     the key holds the parameters in sorted order: each page has one cache entry, so junk query
-    strings cannot fill the cache. Views without this decorator are stored only without a query string; DRF views
-    declare theirs through their filter backends and paginator (`_api_query_params`).
+    strings cannot fill the cache. Views without this decorator are stored only without a query
+    string; DRF views declare theirs through their filter backends and paginator
+    (`_api_query_params`).
     """
 
     def decorator(view: Callable) -> Callable:

@@ -61,7 +61,6 @@ class EntityFilter(django_filters.ModelChoiceFilter):
     field_class = EntityField
 
 
-
 def _validate_typed_search(value: str) -> None:
     validate_search_terms(value, value.split())
 

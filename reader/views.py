@@ -176,7 +176,8 @@ def evidence_snapshot(request: HttpRequest, slug: str, evidence_id: int) -> Http
     return response
 
 
-# A source's page lists this many claims per section and links to the full, filtered list for the rest.
+# A source's page lists this many claims per section, and links to the full, filtered list
+# for the rest.
 SECTION_LENGTH = 30
 ARTICLES_SHOWN = 50
 
