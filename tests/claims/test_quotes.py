@@ -146,6 +146,7 @@ def test_the_api_answers_a_field_error_on_the_quote(editor):
 
 @pytest.mark.django_db
 def test_the_seed_loader_stores_the_articles_texts_when_their_files_are_present(settings):
+    # Skips outside CI when the articles are absent (a plain clone); fails under CI.
     settings.SEED_ARTICLES_DIR = seed_articles_dir()
     load_registry()
     for entry in read_seed()["articles"]:
