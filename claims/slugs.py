@@ -9,6 +9,7 @@ infrastructure…" -> "end-2020-china-builds-national-quality".
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from claims.models import Claim
@@ -66,12 +67,20 @@ def claim_slug(statement: str) -> str:
     return slug or (kept[0][:MAX_LENGTH] if kept else "claim")
 
 
+def unused_slug(rows: QuerySet, base: str, *, max_length: int) -> str:
+    """`base`, or `base-2`, `base-3`… (cut to fit `max_length`), whichever none of `rows` has."""
+    base = base[:max_length].strip("-") or "untitled"
+    slug, n = base, 1
+    while rows.filter(slug=slug).exists():
+        n += 1
+        suffix = f"-{n}"
+        slug = base[: max_length - len(suffix)] + suffix
+    return slug
+
+
 def unused_claim_slug(statement: str, *, exclude_pk: int | None = None) -> str:
     """`claim_slug(statement)`, with -2, -3… added if another claim has it already."""
     others = Claim.objects.exclude(pk=exclude_pk) if exclude_pk else Claim.objects.all()
-    base = claim_slug(statement)
-    slug, n = base, 1
-    while others.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return unused_slug(
+        others, claim_slug(statement), max_length=Claim._meta.get_field("slug").max_length
+    )

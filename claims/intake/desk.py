@@ -21,7 +21,7 @@ from claims.deadlines import HorizonError, parse_horizon
 from claims.intake.proposals import IntakeResult, _normalized_quote, propose_claims
 from claims.intake.reading import read_article
 from claims.models import Claim, Proposal
-from claims.slugs import unused_claim_slug
+from claims.slugs import unused_claim_slug, unused_slug
 from registry.models import Article, Entity, Outlet
 from registry.precision import Precision
 
@@ -29,12 +29,7 @@ VIA = "intake"
 
 
 def unique_slug(model, text: str, *, max_length: int = 100) -> str:
-    base = slugify(text)[:max_length].strip("-") or "untitled"
-    slug, number = base, 2
-    while model.objects.filter(slug=slug).exists():
-        suffix = f"-{number}"
-        slug, number = base[: max_length - len(suffix)] + suffix, number + 1
-    return slug
+    return unused_slug(model.objects.all(), slugify(text), max_length=max_length)
 
 
 def outlet_named(name: str) -> Outlet:
