@@ -29,7 +29,7 @@ from claims.choices import (
     Status,
     Verdict,
 )
-from claims.queries import ClaimQuerySet
+from claims.queries import ClaimQuerySet, ClaimTallyQuerySet
 from claims.validators import normalize_web_address, validate_web_address
 from registry.models import Article, Entity, Topic
 from registry.precision import Precision
@@ -581,6 +581,38 @@ class ResponseCacheEpoch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class ClaimTally(models.Model):
+    """How many claims share one combination of the fields the registry's figures count by:
+    the whole registry's track record (home page) and deadline timeline, and the API's `count`,
+    read these few hundred rows instead of every claim (issue 16).
+
+    Kept by database triggers on claims_claim (migration 0015_claim_tally), so every
+    way a claim is written keeps it right: the ORM, the flagging job's raw UPDATE, bulk
+    updates, the seed loader, deletes. Python never writes it. A row whose claims all moved
+    away stays with `claims` 0.
+    """
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
+    hedge_class = models.CharField(max_length=8, choices=HedgeClass.choices, blank=True)
+    conditional = models.BooleanField()
+    probability = models.DecimalField(max_digits=4, decimal_places=3, null=True)
+    deadline_year = models.IntegerField(null=True)
+    claims = models.IntegerField(default=0)
+
+    objects = ClaimTallyQuerySet.as_manager()
+
+    class Meta:
+        # The triggers' unique key (NULLS NOT DISTINCT on PostgreSQL) is made by migration
+        # 0015 in SQL: Django cannot declare it for both databases.
+        verbose_name_plural = "claim tallies"
+
+    def __str__(self) -> str:
+        verdict = self.verdict or "-"
+        return f"{self.kind}/{self.status}/{verdict} {self.deadline_year}: {self.claims}"
 
 
 class ErrorReport(models.Model):

@@ -108,18 +108,54 @@ class ClaimQuerySet(models.QuerySet):
 
     def track_record(self):
         """Counts by status and verdict, by hedge class and by stated probability, in one
-        query; every track record on the site is this.
+        query; every track record of a part of the registry is this (the whole registry's is
+        ClaimTallyQuerySet.track_record(), the same figures from maintained counts).
 
         Conditional signals (a test an outlet sets for its own thesis) are counted apart, in
         `signals`, and in nothing else: they are not predictions, so they never count for or
         against whoever set them.
         """
         counts = self.order_by().aggregate(
-            **record_counts(),
-            **_hedge_counts(),
-            **_probability_counts(),
+            **{name: Count("pk", filter=condition) for name, condition in _counted().items()},
+            **{
+                name: Sum(value, filter=condition) for name, (value, condition) in _summed().items()
+            },
         )
         return TrackRecord.from_counts(counts)
+
+
+class ClaimTallyQuerySet(models.QuerySet):
+    """ClaimTally rows: claims counted by kind, status, verdict, hedge class, conditional,
+    probability and deadline year, kept by database triggers (claims.models.ClaimTally)."""
+
+    def track_record(self):
+        """The same figures as Claim.objects.track_record(), from the tally: each row counts
+        for its `claims`, so a few hundred rows stand for every claim."""
+        counts = self.order_by().aggregate(
+            **{
+                name: Sum("claims", filter=condition, default=0)
+                for name, condition in _counted().items()
+            },
+            **{
+                name: Sum(value * F("claims"), filter=condition)
+                for name, (value, condition) in _summed().items()
+            },
+        )
+        return TrackRecord.from_counts(counts)
+
+    def claims(self) -> int:
+        """How many claims the rows stand for (an exact COUNT of those claims)."""
+        return self.aggregate(n=Sum("claims", default=0))["n"]
+
+    def by_status_and_year(self) -> list[tuple[str, int, int]]:
+        """(status, deadline year, claims) for every year a deadline falls in."""
+        return list(
+            self.filter(deadline_year__isnull=False)
+            .values_list("status", "deadline_year")
+            .annotate(n=Sum("claims"))
+            .filter(n__gt=0)
+            .order_by("status", "deadline_year")
+        )
 
 
 # A hit rate over fewer verdicts than this is shown with a note that it says little yet.
@@ -132,27 +168,32 @@ JUDGED_VERDICTS = (Verdict.CORRECT, Verdict.PARTLY_CORRECT, Verdict.INCORRECT)
 BINARY_VERDICTS = (Verdict.CORRECT, Verdict.INCORRECT)
 
 
+def _record_conditions() -> dict[str, Q]:
+    """Which claims each of a TrackRecord's status and verdict counts counts."""
+    # Conditional signals count in no figure of a record, only in `signals`.
+    return {
+        "total": Q(conditional=False),
+        **{status: Q(status=status, conditional=False) for status in (Status.OPEN, Status.DUE)},
+        **{verdict: Q(verdict=verdict, conditional=False) for verdict in Verdict.values},
+        "signals": Q(conditional=True),
+    }
+
+
 def record_counts(path: str = "", *, only: Q | None = None) -> dict[str, Count]:
     """The Count expressions of a TrackRecord's status and verdict counts, over the claims at
     `path` from the rows being annotated ("" when the rows are the claims; "claims" for
     articles, "articles__claims" for outlets), only those matching `only` (a Q on the claim's
     own fields). `<rows>.annotate(**record_counts(path))`, then TrackRecord.of(row)."""
     prefix = f"{path}__" if path else ""
-
-    def count(**condition) -> Count:
-        condition_q = Q(**{f"{prefix}{name}": value for name, value in condition.items()})
+    counts = {}
+    for name, condition in _record_conditions().items():
         if only is not None:
-            # `only` names claim fields; under a path they are the related claims' fields.
-            condition_q &= _prefixed(only, prefix) if prefix else only
-        return Count(f"{prefix}pk", filter=condition_q)
-
-    # Conditional signals count in no figure of a record, only in `signals`.
-    return {
-        "total": count(conditional=False),
-        **{status: count(status=status, conditional=False) for status in (Status.OPEN, Status.DUE)},
-        **{verdict: count(verdict=verdict, conditional=False) for verdict in Verdict.values},
-        "signals": count(conditional=True),
-    }
+            condition &= only
+        # Under a path, the conditions name the related claims' fields.
+        counts[name] = Count(
+            f"{prefix}pk", filter=_prefixed(condition, prefix) if prefix else condition
+        )
+    return counts
 
 
 def _prefixed(condition: Q, prefix: str) -> Q:
@@ -165,18 +206,6 @@ def _prefixed(condition: Q, prefix: str) -> Q:
     return prefixed
 
 
-def _hedge_counts() -> dict[str, Count]:
-    counts = {}
-    for hedge_class in HedgeClass.values:
-        in_class = Q(hedge_class=hedge_class, conditional=False)
-        counts[f"hedge_{hedge_class}_total"] = Count("pk", filter=in_class)
-        for verdict in JUDGED_VERDICTS:
-            counts[f"hedge_{hedge_class}_{verdict}"] = Count(
-                "pk", filter=in_class & Q(verdict=verdict)
-            )
-    return counts
-
-
 def _bin_condition(index: int) -> Q:
     low = Decimal(index) / CALIBRATION_BINS
     high = Decimal(index + 1) / CALIBRATION_BINS
@@ -185,24 +214,38 @@ def _bin_condition(index: int) -> Q:
     return Q(probability__gte=low) & upper
 
 
-def _probability_counts() -> dict:
+def _counted() -> dict[str, Q]:
+    """Every count of a full TrackRecord (TrackRecord.from_counts), by the claims it counts:
+    written once, for the aggregate over claims and the one over the tally alike."""
+    conditions = _record_conditions()
+    for hedge_class in HedgeClass.values:
+        in_class = Q(hedge_class=hedge_class, conditional=False)
+        conditions[f"hedge_{hedge_class}_total"] = in_class
+        for verdict in JUDGED_VERDICTS:
+            conditions[f"hedge_{hedge_class}_{verdict}"] = in_class & Q(verdict=verdict)
     stated = Q(probability__isnull=False, conditional=False)
     binary = stated & Q(verdict__in=BINARY_VERDICTS)
     correct = stated & Q(verdict=Verdict.CORRECT)
-    counts: dict = {
-        "stated": Count("pk", filter=stated),
-        "brier_n": Count("pk", filter=binary),
-        # Brier = mean((p - o)²) = (Σp² − 2·Σ_{o=1} p + n_{o=1}) / n: sums the database adds up
-        # exactly, over decimals, in the same query as the counts.
-        "brier_sum_p2": Sum(F("probability") * F("probability"), filter=binary),
-        "brier_sum_p_correct": Sum("probability", filter=correct),
-        "brier_correct": Count("pk", filter=correct),
-    }
+    conditions.update(stated=stated, brier_n=binary, brier_correct=correct)
     for index in range(CALIBRATION_BINS):
         in_bin = _bin_condition(index)
-        counts[f"bin_{index}_n"] = Count("pk", filter=binary & in_bin)
-        counts[f"bin_{index}_correct"] = Count("pk", filter=correct & in_bin)
-    return counts
+        conditions[f"bin_{index}_n"] = binary & in_bin
+        conditions[f"bin_{index}_correct"] = correct & in_bin
+    return conditions
+
+
+def _summed() -> dict[str, tuple[F, Q]]:
+    """The sums of a Brier score, each (value per claim, which claims)."""
+    stated = Q(probability__isnull=False, conditional=False)
+    # Brier = mean((p - o)²) = (Σp² − 2·Σ_{o=1} p + n_{o=1}) / n: sums the database adds up
+    # exactly, over decimals, in the same query as the counts.
+    return {
+        "brier_sum_p2": (
+            F("probability") * F("probability"),
+            stated & Q(verdict__in=BINARY_VERDICTS),
+        ),
+        "brier_sum_p_correct": (F("probability"), stated & Q(verdict=Verdict.CORRECT)),
+    }
 
 
 @dataclass(frozen=True)

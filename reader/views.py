@@ -1,6 +1,6 @@
 """The reader site's pages: home, the filterable claim list, one claim, and where claims come
 from (an article with its claims, the track records of outlets and claimants; every count there
-comes from ClaimQuerySet.track_record())."""
+comes from ClaimQuerySet.track_record(), the whole registry's from the claim tally)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from rest_framework.throttling import BaseThrottle
 from claims import error_reports
 from claims.cache import LISTS_TAG, cache_query_params, cache_tags, canonical_query_string
 from claims.choices import ClaimantType, HedgeClass, Kind, Verdict
-from claims.models import Claim, Evidence, Snapshot, Status
+from claims.models import Claim, ClaimTally, Evidence, Snapshot, Status
 from claims.queries import SEARCH_MAX_TERM_LENGTH, SMALL_SAMPLE, TrackRecord, record_counts
 from reader import open_data
 from reader.feeds import follow_links
@@ -59,7 +59,8 @@ def home(request: HttpRequest) -> HttpResponse:
     horizon = today + datetime.timedelta(days=COMING_DUE_DAYS)
     claims = Claim.objects.with_sources()
     context = {
-        "record": Claim.objects.track_record(),
+        # The whole registry's record from the claim tally, not a count of every claim.
+        "record": ClaimTally.objects.track_record(),
         "due_claims": claims.due().order_by("deadline", "id")[:HOME_DUE_LENGTH],
         "coming_due": claims.open()
         .filter(deadline__range=(today, horizon))

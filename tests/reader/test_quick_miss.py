@@ -25,3 +25,22 @@ def test_the_claim_list_counts_at_most_past_the_cap(client, address):
     for sql in counts:
         # The count is of a subquery stopped at COUNT_CAP + 1 rows, never of the whole table.
         assert re.search(r"LIMIT 1001\b", sql), sql
+
+
+def test_the_home_page_counts_no_claims_it_only_reads_the_tally(client):
+    """The track record and the timeline come from the claim tally: every query of the claims
+    table itself is a short list (a LIMIT), whatever the size of the registry."""
+    ClaimFactory.create_batch(3)
+    DueClaimFactory.create_batch(2)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["record"].total == 5
+
+    of_claims = [
+        q["sql"] for q in queries.captured_queries if re.search(r'\bFROM "claims_claim"', q["sql"])
+    ]
+    assert of_claims, "the home page lists claims"
+    for sql in of_claims:
+        assert re.search(r"\bLIMIT \d+", sql), sql
+    assert any('FROM "claims_claimtally"' in q["sql"] for q in queries.captured_queries)
