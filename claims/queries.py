@@ -12,7 +12,7 @@ the vocabularies in claims.choices, so nothing here is a cycle.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -124,6 +124,11 @@ class ClaimQuerySet(models.QuerySet):
         return TrackRecord.from_counts(counts)
 
 
+# The claim filters (ClaimFilterSet) that are columns of the claim tally, with the same values:
+# a list filtered by these alone is counted from the tally.
+TALLIED_FILTERS = ("status", "verdict", "kind")
+
+
 class ClaimTallyQuerySet(models.QuerySet):
     """ClaimTally rows: claims counted by kind, status, verdict, hedge class, conditional,
     probability and deadline year, kept by database triggers (claims.models.ClaimTally)."""
@@ -146,6 +151,15 @@ class ClaimTallyQuerySet(models.QuerySet):
     def claims(self) -> int:
         """How many claims the rows stand for (an exact COUNT of those claims)."""
         return self.aggregate(n=Sum("claims", default=0))["n"]
+
+    def count_matching(self, filters: Mapping[str, str]) -> int | None:
+        """How many claims a list filtered by `filters` holds (ClaimFilterSet's names and
+        checked values; empty ones filter nothing), or None when one of them is not a column
+        the tally counts by (then only a COUNT of the claims can say)."""
+        given = {name: value for name, value in filters.items() if value}
+        if not set(given) <= set(TALLIED_FILTERS):
+            return None
+        return self.filter(**given).claims()
 
     def by_status_and_year(self) -> list[tuple[str, int, int]]:
         """(status, deadline year, claims) for every year a deadline falls in."""
