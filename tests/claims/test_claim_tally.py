@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
@@ -168,3 +169,22 @@ def test_the_seed_loader_keeps_it_right():
     lifecycle.flag_due_claims()
     call_command("seed_registry", verbosity=0)  # again: updates in place
     assert_tally_agrees()
+
+
+def test_on_postgresql_each_statement_folds_into_the_tally_once():
+    """Statement-level triggers: flagging 100,000 claims is one GROUP BY of the statement's rows,
+    not 100,000 trigger calls (docs/performance.md, "The claim tally")."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has row triggers only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname, tgtype & 1 FROM pg_trigger "
+            "WHERE tgrelid = 'claims_claim'::regclass AND tgname LIKE 'claims_tally_%%'"
+        )
+        triggers = dict(cursor.fetchall())
+    # Bit 0 of tgtype is FOR EACH ROW.
+    assert triggers == {
+        "claims_tally_insert": 0,
+        "claims_tally_update": 0,
+        "claims_tally_delete": 0,
+    }
