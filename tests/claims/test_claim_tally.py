@@ -188,3 +188,11 @@ def test_on_postgresql_each_statement_folds_into_the_tally_once():
         "claims_tally_update": 0,
         "claims_tally_delete": 0,
     }
+
+
+def test_a_part_of_the_tally_has_its_own_record(registry):
+    ClaimTally.objects.track_record()  # the whole tally's query, kept
+    part = ClaimTally.objects.filter(kind=Kind.STATISTIC).track_record()
+    assert part == Claim.objects.filter(kind=Kind.STATISTIC).track_record()
+    assert (part.total, part.partly_correct) == (1, 1)
+    assert ClaimTally.objects.track_record().total == 7
