@@ -57,3 +57,11 @@ def json_ld(data: dict[str, Any] | None) -> SafeString | str:
         '<script type="application/ld+json">{}</script>',
         SafeString(text.translate(_JSON_SCRIPT_ESCAPES)),
     )
+
+
+@register.filter
+def svg_number(value: float) -> str:
+    """A number for an SVG attribute, as a str: never localised (a decimal comma would break the
+    drawing), and printed as it is, where a number goes through Django's number formatting
+    (about 300 of them on the home page's timeline, ~8 ms of its render)."""
+    return format(value, "g")
