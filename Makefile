@@ -58,8 +58,12 @@ format: setup
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-# The performance benchmark (docs/performance.md): PostgreSQL, Redis and wrk, a few minutes.
-# BENCH_DATABASE_URL names the PostgreSQL server; BENCH_ARGS e.g. "--rebuild --duration 5".
+# The performance benchmark (docs/performance.md, "How to reproduce"): reader pages and API reads,
+# cached and uncached, against /healthz, on PostgreSQL + Redis and on SQLite + the local-memory
+# cache, then the flagging ratio on each; needs PostgreSQL, Redis and wrk; 10-12 minutes, plus
+# the first build of each database. BENCH_DATABASE_URL names the PostgreSQL server; BENCH_ARGS
+# e.g. "--rebuild", "--only sqlite", "--duration 10", "--skip-flagging". BENCH_SERVE_DB,
+# BENCH_SQLITE_PATH, BENCH_REDIS_DB and BENCH_FLAGGING_DB (environment) name what it uses.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 bench: setup
 	@command -v wrk >/dev/null || { \
