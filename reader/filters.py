@@ -162,10 +162,15 @@ class ClaimFilter(ClaimFilterSet):
         return messages
 
     @property
+    def given(self) -> dict:
+        """The filters that narrow the list, by name, with their understood values."""
+        return {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if name != "ordering" and value not in (None, "")
+        }
+
+    @property
     def active(self) -> bool:
         """Whether any filter other than the ordering narrows the list."""
-        return any(
-            value not in (None, "")
-            for name, value in self.form.cleaned_data.items()
-            if name != "ordering"
-        )
+        return bool(self.given)

@@ -2,7 +2,8 @@
 
 Django's Paginator runs COUNT(*) over everything that matches, which grows with the registry.
 Here a page fetches one row more than it shows (to know whether there is a next page) and the
-total is counted only up to a cap: past it the page says "more than 1,000".
+total is counted only up to a cap: past it the page says "more than 1,000". A caller that
+knows the total (the claim tally's count of a list filtered by status, verdict and kind) gives it.
 """
 
 from __future__ import annotations
@@ -56,17 +57,24 @@ def page_number(raw: str | None) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def paginate(queryset: QuerySet, raw_page: str | None, *, per_page: int) -> Page:
+def paginate(
+    queryset: QuerySet, raw_page: str | None, *, per_page: int, count: int | None = None
+) -> Page:
+    """A page of `queryset`; `count`, when given, is the exact number of rows it holds."""
     number = page_number(raw_page)
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
-    # A subquery with a LIMIT: the database stops counting at the cap.
-    count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if count is None:
+        # A subquery with a LIMIT: the database stops counting at the cap.
+        capped = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+        count, count_capped = min(capped, COUNT_CAP), capped > COUNT_CAP
+    else:
+        count_capped = False
     return Page(
         items=rows[:per_page],
         number=number,
         per_page=per_page,
         has_next=len(rows) > per_page,
-        count=min(count, COUNT_CAP),
-        count_capped=count > COUNT_CAP,
+        count=count,
+        count_capped=count_capped,
     )

@@ -97,7 +97,13 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     if canonical != raw:
         return redirect(f"{request.path}?{canonical}" if canonical else request.path)
     claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.with_sources())
-    page = paginate(claim_filter.qs, request.GET.get("page"), per_page=CLAIMS_PER_PAGE)
+    page = paginate(
+        claim_filter.qs,
+        request.GET.get("page"),
+        per_page=CLAIMS_PER_PAGE,
+        # Exact and without counting claims when the tally can say (status, verdict, kind).
+        count=ClaimTally.objects.count_matching(claim_filter.given),
+    )
     download_query = request.GET.copy()
     download_query.pop("page", None)
     download_query.pop("ordering", None)

@@ -178,6 +178,19 @@ def test_it_caps_the_count_of_matches_instead_of_counting_everything(client, mon
     monkeypatch.setattr("reader.pagination.COUNT_CAP", 10)
     ClaimFactory.create_batch(12)
 
-    page = client.get("/claims/").content.decode()
+    # A search is counted over the claims, up to the cap.
+    page = client.get("/claims/?search=checkable").content.decode()
 
-    assert "Showing 1–12 of more than 10 claims." in page
+    assert "Showing 1–12 of more than 10 claims matching these filters." in page
+
+
+def test_a_list_by_status_verdict_and_kind_says_exactly_how_many_from_the_tally(
+    client, monkeypatch
+):
+    monkeypatch.setattr("reader.pagination.COUNT_CAP", 10)
+    ClaimFactory.create_batch(12)
+    ClaimFactory.create_batch(2, kind="target")
+
+    assert "Showing 1–14 of 14 claims." in client.get("/claims/").content.decode()
+    page = client.get("/claims/?kind=forecast").content.decode()
+    assert "Showing 1–12 of 12 claims matching these filters." in page
