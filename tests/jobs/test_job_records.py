@@ -42,17 +42,31 @@ def tables_written(sql: str) -> set[str]:
     return set(re.findall(r'(?:INSERT INTO|UPDATE)\s+"?(\w+)', sql))
 
 
+def commits_wait_for_the_disk() -> bool:
+    """Whether a commit on this connection now waits for its write-ahead log to be on disk."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0] != "off"
+        cursor.execute("PRAGMA synchronous")  # in WAL mode, NORMAL (1) syncs at checkpoints
+        return cursor.fetchone()[0] >= 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_flagging_run_commits_its_start_then_its_work_with_its_success(monkeypatch):
-    # Two commits, each a WAL fsync on SQLite: the start on its own (a worker killed mid-run
-    # leaves "running" and the last success as it was, which /readyz judges by), then the
-    # flagging and its record of success together. No write runs outside a transaction.
+    # Two commits: the start on its own (a worker killed mid-run leaves "running" and the last
+    # success as it was, which /readyz judges by), a marker whose commit does not wait for the
+    # disk; then the flagging and its record of success together, durably: the one fsync the
+    # run pays, as a bare UPDATE does. No write runs outside a transaction, and the
+    # connection's next commits wait for the disk again.
     ClaimFactory.create_batch(2, deadline=datetime.date(2026, 1, 1))
     transactions: list[list[str]] = [[]]  # the statements of each, split at each commit
+    waited_for_the_disk = []
     outside = []
     real_commit = connection.commit
 
     def commit():
+        waited_for_the_disk.append(commits_wait_for_the_disk())
         real_commit()
         transactions.append([])
 
@@ -60,6 +74,7 @@ def test_a_flagging_run_commits_its_start_then_its_work_with_its_success(monkeyp
         (transactions[-1] if connection.in_atomic_block else outside).append(sql)
         return execute(sql, params, many, context)
 
+    assert commits_wait_for_the_disk()
     monkeypatch.setattr(connection, "commit", commit)
     with connection.execute_wrapper(record):
         tasks.flag_due_claims(today="2026-11-24")
@@ -69,6 +84,8 @@ def test_a_flagging_run_commits_its_start_then_its_work_with_its_success(monkeyp
         {"claims_claim", "claims_transition", "claims_job"},
         set(),  # nothing after the second commit
     ]
+    assert waited_for_the_disk == [False, True]
+    assert commits_wait_for_the_disk()
     assert not [sql for sql in outside if tables_written(sql)]
     job = Job.objects.get(name="claims.tasks.flag_due_claims")
     assert (job.last_outcome, job.last_counts) == ("succeeded", {"flagged": 2})
