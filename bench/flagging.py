@@ -4,7 +4,9 @@
     .venv/bin/python bench/flagging.py --sqlite      # a temp-file SQLite database, 200,000 claims
 
 On SQLite (--sqlite, or DATABASE_URL unset or sqlite://) the same is done on a temporary file
-database (default 200,000 claims, 20,000 past their deadline), copied for each round.
+database (default 200,000 claims, 20,000 past their deadline), copied for each round; each
+contender goes first in every other round, and each round prints the process's CPU time (both
+run in it) beside the wall times, which the machine's other load stretches. Target: 1.5.
 
 DATABASE_URL names the server; its own database is never touched. The benchmark builds the
 database `claims_bench` there (1,000,000 claims, 100,000 of them open and past their deadline,
@@ -12,9 +14,11 @@ built with INSERT ... SELECT generate_series), and for each round makes two iden
 it (CREATE DATABASE ... TEMPLATE), on which it times
   - the flagging task's code path: the body of claims.tasks.flag_due_claims, run in this
     process exactly as the worker runs it (claims.lifecycle.flag_due_claims: status change and
-    transition log in one statement, the hand-off to the notification job, the job record);
+    transition log in one statement, the hand-off to the notification job; the job record: its
+    start committed first, its success in the flagging's transaction), with the Celery app set
+    up beforehand as a worker's is;
   - the bare `UPDATE claims_claim SET status = 'due' WHERE status = 'open' AND deadline < ...`.
-It prints each round, the medians and their ratio (target: at most 1.5). For information, it
+It prints each round, the medians and their ratio (target: at most 1.3). For information, it
 then times the next job, creating the editors' "due" notices for the newly due claims
 (--editors of them), which runs in its own task and is not part of the ratio.
 
@@ -169,7 +173,7 @@ def main() -> None:
     bare, job = statistics.median(bare_times), statistics.median(job_times)
     print(f"bare UPDATE (median):   {bare:6.2f} s  ({args.due:,} claims marked)")
     print(f"flagging task (median): {job:6.2f} s  (status, transition log, hand-off, job record)")
-    print(f"ratio:                  {job / bare:6.2f}  (target <= 1.5)")
+    print(f"ratio:                  {job / bare:6.2f}  (target <= 1.3)")
 
     started = time.perf_counter()
     queued = notifications.queue_due_notices()
