@@ -29,8 +29,9 @@ def _day(today: str | None) -> datetime.date:
 def flag_due_claims(self, today: str | None = None) -> dict:
     """Mark every open claim whose deadline has passed as due: the same code as
     `manage.py flag_due_claims`, which hands the newly due claims to `notify_editors`."""
-    with recorded_run(self.name) as counts:
-        counts["flagged"] = len(lifecycle.flag_due_claims(today=_day(today), via="celery"))
+    # One transaction for the flagging and its record of success (claims.jobs.runs).
+    with recorded_run(self.name, atomic=True) as counts:
+        counts["flagged"] = lifecycle.flag_due_claims(today=_day(today), via="celery")
     return counts
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from celery import current_app
 from celery.schedules import crontab
 from celery.schedules import schedule as interval_schedule
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from kombu.utils.url import maybe_sanitize_url
 
@@ -18,31 +19,75 @@ from claims.models import Job, JobOutcome
 
 
 @contextmanager
-def recorded_run(name: str) -> Iterator[dict]:
+def recorded_run(name: str, *, atomic: bool = False) -> Iterator[dict]:
     """Record a run of the job `name` in claims.Job: its start, then its outcome, the counts
-    the body put in the yielded dict, and the error if it raised (which is re-raised)."""
-    Job.objects.update_or_create(
-        name=name, defaults={"last_started_at": timezone.now(), "last_outcome": JobOutcome.RUNNING}
-    )
+    the body put in the yielded dict, and the error if it raised (which is re-raised).
+
+    The start is committed at once, on its own: a run that never ends (a worker killed) stays
+    "running", with its last success as it was, which is what /readyz judges lateness by. It
+    is a marker that nothing depends on, so its commit does not wait for the disk
+    (`_not_waiting_for_the_disk`).
+
+    With `atomic`, the body runs in one transaction and its success is recorded in that same
+    transaction: the work and its outcome commit together (a run recorded as succeeded has
+    committed its work, and the run costs one commit less). A failure, of the body or of the
+    commit, is recorded after the rollback, in a transaction of its own, with no counts: what
+    they counted was rolled back."""
+    with _not_waiting_for_the_disk():
+        Job.objects.update_or_create(
+            name=name,
+            defaults={"last_started_at": timezone.now(), "last_outcome": JobOutcome.RUNNING},
+        )
     counts: dict = {}
     try:
-        yield counts
+        with transaction.atomic() if atomic else nullcontext():
+            yield counts
+            finished = timezone.now()
+            Job.objects.filter(name=name).update(
+                last_finished_at=finished,
+                last_outcome=JobOutcome.SUCCEEDED,
+                last_counts=counts,
+                last_error="",
+                last_succeeded_at=finished,
+            )
     except Exception as error:
         Job.objects.filter(name=name).update(
             last_finished_at=timezone.now(),
             last_outcome=JobOutcome.FAILED,
-            last_counts=counts,
+            last_counts={} if atomic else counts,
             last_error=f"{type(error).__name__}: {error}"[:2000],
         )
         raise
-    finished = timezone.now()
-    Job.objects.filter(name=name).update(
-        last_finished_at=finished,
-        last_outcome=JobOutcome.SUCCEEDED,
-        last_counts=counts,
-        last_error="",
-        last_succeeded_at=finished,
-    )
+
+
+@contextmanager
+def _not_waiting_for_the_disk() -> Iterator[None]:
+    """Commit the block's transaction without waiting for it to reach the disk (a WAL fsync on
+    SQLite with synchronous=FULL, a WAL flush on PostgreSQL): a power cut or an OS crash just
+    after may lose it, never corrupting anything, and a crash of the process cannot. For
+    markers only: the next durable commit on the database (the run's own) takes it to the disk
+    with its own, both write-ahead logs being written in order. Inside a caller's transaction
+    it is that transaction's commit, and changes nothing."""
+    if connection.in_atomic_block:
+        yield
+    elif connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")  # this transaction only
+            yield
+    elif connection.vendor == "sqlite":
+        # NORMAL, in WAL mode, syncs at checkpoints only. SQLite refuses to change it inside a
+        # transaction, so it is set around this one and put back for the connection's next.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous")
+            (level,) = cursor.fetchone()
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            try:
+                yield
+            finally:
+                cursor.execute(f"PRAGMA synchronous = {int(level)}")
+    else:
+        yield
 
 
 def describe_schedule(schedule) -> str:

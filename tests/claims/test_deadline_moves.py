@@ -243,7 +243,7 @@ def test_an_edit_that_changes_nothing_writes_nothing(editor):
 def test_an_edit_of_a_copy_read_before_the_job_flagged_it_keeps_the_flag(editor):
     claim = ClaimFactory(deadline=datetime.date(2026, 6, 30))
     copy = Claim.objects.get(pk=claim.pk)  # read while the claim was still open
-    assert lifecycle.flag_due_claims(today=TODAY) == [claim.pk]
+    assert lifecycle.flag_due_claims(today=TODAY) == 1
     copy.statement = "Sharper wording."
     lifecycle.edit_claim(claim=copy, by=editor, via="admin", today=TODAY)
     stored = Claim.objects.get(pk=claim.pk)

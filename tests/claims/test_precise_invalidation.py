@@ -134,13 +134,29 @@ def test_flagging_retires_the_flagged_claims_pages_and_the_lists_only(
     warm("/claims/claim-due/", "/claims/claim-b/", "/", "/claims/?status=due")
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert lifecycle.flag_due_claims(today=datetime.date(2026, 1, 1)) == [due.pk]
+        assert lifecycle.flag_due_claims(today=datetime.date(2026, 1, 1)) == 1
+    assert Claim.objects.get(pk=due.pk).status == "due"
 
     assert is_hit("/claims/claim-b/")
     for url in ["/claims/claim-due/", "/", "/claims/?status=due"]:
         count, content = queries(url)
         assert count > 0, url
         assert content == uncached(settings, url), url
+
+
+def test_flagging_more_claims_than_the_cache_names_retires_every_page(
+    claims, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(response_cache, "BULK_TAG_LIMIT", 1)
+    a, _b, _c = claims
+    for slug in ("claim-due-1", "claim-due-2"):
+        ClaimFactory(article=a.article, slug=slug, deadline=datetime.date(2025, 12, 31))
+    warm("/claims/claim-b/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lifecycle.flag_due_claims(today=datetime.date(2026, 1, 1)) == 2
+
+    assert not is_hit("/claims/claim-b/")
 
 
 def test_renaming_an_article_retires_its_claims_pages_not_others(

@@ -169,7 +169,8 @@ def _api_evidence(claim, editor_client, api):
 
 
 def _flag_due_claims(claim, editor_client, api):
-    assert lifecycle.flag_due_claims(today=datetime.date(2030, 1, 1)) == [claim.pk]
+    assert lifecycle.flag_due_claims(today=datetime.date(2030, 1, 1)) == 1
+    assert Claim.objects.get(pk=claim.pk).status == "due"
 
 
 WRITE_PATHS = {

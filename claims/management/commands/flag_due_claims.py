@@ -32,4 +32,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, today: datetime.date | None = None, **options):
         flagged = lifecycle.flag_due_claims(today=today, via="manage.py flag_due_claims")
-        self.stdout.write(f"Flagged {len(flagged)} claim{'' if len(flagged) == 1 else 's'} as due.")
+        self.stdout.write(f"Flagged {flagged} claim{'' if flagged == 1 else 's'} as due.")
