@@ -2,66 +2,70 @@
 """The claim tally (claims.models.ClaimTally) and the triggers that keep it.
 
 Triggers, not Python: the flagging job writes claims with one raw UPDATE, the seed loader and
-bulk updates with others, and a count kept by the ORM's signals would miss them. On PostgreSQL
-one statement-level trigger per operation folds the statement's changed rows (its transition
-tables) into the tally with one INSERT … ON CONFLICT, so flagging 100,000 claims costs one
-GROUP BY, not 100,000 trigger calls; rows are folded in key order, so two writers take the
-tally's row locks in the same order. SQLite has only row triggers: each changed claim moves one
-unit from its old row to its new one, through the unique key's index.
+bulk updates with others, and a count kept by the ORM's signals would miss them.
+
+One unique key on both databases, over expressions so that a claim without a probability or a
+deadline has one row like any other (NULL is never equal to NULL, so a key over the bare
+columns would let such rows repeat): every change is an INSERT … ON CONFLICT DO UPDATE on it.
+On PostgreSQL one statement-level trigger per operation folds the statement's rows (its
+transition tables) into the tally with one such INSERT, so flagging 100,000 claims costs one
+GROUP BY, not 100,000 trigger calls; the rows are folded in key order, so two writers take the
+tally's row locks in the same order. SQLite has only row triggers: each changed claim takes one
+unit from its old row and upserts one into its new row, both through the key's index.
 """
 
 from django.db import migrations, models
 
-# The columns a tally row is keyed by, as claims_claim computes them.
-KEY = "kind, status, verdict, hedge_class, conditional, probability, deadline_year"
+# The tally's columns, and its unique key as the index and every ON CONFLICT spell it.
+COLUMNS = "kind, status, verdict, hedge_class, conditional, probability, deadline_year"
+KEY = (
+    "kind, status, verdict, hedge_class, conditional, COALESCE(probability, -1), "
+    "COALESCE(deadline_year, 0)"
+)
+CREATE_KEY = f"CREATE UNIQUE INDEX claims_claimtally_key ON claims_claimtally ({KEY})"
+UPSERT = (
+    f"ON CONFLICT ({KEY}) DO UPDATE SET claims = claims_claimtally.claims + excluded.claims"
+)
 
 
-def _key_of(row: str) -> str:
-    """The key of a claims_claim row `row` (NEW, OLD, a table alias), SQLite's spelling."""
+def _sqlite_year(row: str) -> str:
+    return f"CAST(strftime('%Y', {row}.deadline) AS INTEGER)"
+
+
+def _sqlite_take(row: str) -> str:
+    """Take the claims_claim row `row` (OLD) out of its tally row, found through the key."""
     return (
-        f"{row}.kind, {row}.status, {row}.verdict, {row}.hedge_class, {row}.conditional, "
-        f"{row}.probability, CAST(strftime('%Y', {row}.deadline) AS INTEGER)"
+        f"UPDATE claims_claimtally SET claims = claims - 1 WHERE kind = {row}.kind "
+        f"AND status = {row}.status AND verdict = {row}.verdict "
+        f"AND hedge_class = {row}.hedge_class AND conditional = {row}.conditional "
+        f"AND COALESCE(probability, -1) = COALESCE({row}.probability, -1) "
+        f"AND COALESCE(deadline_year, 0) = COALESCE({_sqlite_year(row)}, 0);"
     )
 
 
-def _sqlite_row_matches(row: str) -> str:
-    # IS, not =: probability and deadline_year may be NULL, and NULL = NULL is not true.
+def _sqlite_put(row: str) -> str:
+    """Count the claims_claim row `row` (NEW) in its tally row, made if it is new."""
     return (
-        f"kind IS {row}.kind AND status IS {row}.status AND verdict IS {row}.verdict "
-        f"AND hedge_class IS {row}.hedge_class AND conditional IS {row}.conditional "
-        f"AND probability IS {row}.probability "
-        f"AND deadline_year IS CAST(strftime('%Y', {row}.deadline) AS INTEGER)"
-    )
-
-
-def _sqlite_add(row: str, delta: int) -> str:
-    add = (
-        f"UPDATE claims_claimtally SET claims = claims + ({delta}) "
-        f"WHERE {_sqlite_row_matches(row)};"
-    )
-    if delta < 0:  # the old row exists: it counted this claim
-        return add
-    return (
-        f"INSERT INTO claims_claimtally ({KEY}, claims) SELECT {_key_of(row)}, 0 "
-        f"WHERE NOT EXISTS (SELECT 1 FROM claims_claimtally WHERE {_sqlite_row_matches(row)});"
-        f"\n  {add}"
+        f"INSERT INTO claims_claimtally ({COLUMNS}, claims) VALUES ({row}.kind, {row}.status, "
+        f"{row}.verdict, {row}.hedge_class, {row}.conditional, {row}.probability, "
+        f"{_sqlite_year(row)}, 1) {UPSERT};"
     )
 
 
 SQLITE_FORWARD = [
-    "CREATE UNIQUE INDEX claims_claimtally_key ON claims_claimtally "
-    "(kind, status, verdict, hedge_class, conditional, probability, deadline_year)",
+    CREATE_KEY,
     f"CREATE TRIGGER claims_tally_insert AFTER INSERT ON claims_claim BEGIN\n"
-    f"  {_sqlite_add('NEW', 1)}\nEND",
+    f"  {_sqlite_put('NEW')}\nEND",
     f"CREATE TRIGGER claims_tally_delete AFTER DELETE ON claims_claim BEGIN\n"
-    f"  {_sqlite_add('OLD', -1)}\nEND",
+    f"  {_sqlite_take('OLD')}\nEND",
+    # Only when a counted column changes: an editor's rewording fires nothing.
     "CREATE TRIGGER claims_tally_update AFTER UPDATE OF "
     "kind, status, verdict, hedge_class, conditional, probability, deadline ON claims_claim "
     "WHEN OLD.kind IS NOT NEW.kind OR OLD.status IS NOT NEW.status "
     "OR OLD.verdict IS NOT NEW.verdict OR OLD.hedge_class IS NOT NEW.hedge_class "
     "OR OLD.conditional IS NOT NEW.conditional OR OLD.probability IS NOT NEW.probability "
     "OR strftime('%Y', OLD.deadline) IS NOT strftime('%Y', NEW.deadline) BEGIN\n"
-    f"  {_sqlite_add('OLD', -1)}\n  {_sqlite_add('NEW', 1)}\nEND",
+    f"  {_sqlite_take('OLD')}\n  {_sqlite_put('NEW')}\nEND",
 ]
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS claims_tally_insert",
@@ -74,18 +78,14 @@ _PG_KEY_OF = (
     "EXTRACT(YEAR FROM deadline)::integer AS deadline_year"
 )
 _PG_FOLD = f"""
-    INSERT INTO claims_claimtally ({KEY}, claims)
-    SELECT {KEY}, sum(delta) FROM (%s) AS moved
-    GROUP BY {KEY} HAVING sum(delta) <> 0
-    ORDER BY {KEY}
-    ON CONFLICT ({KEY}) DO UPDATE SET claims = claims_claimtally.claims + EXCLUDED.claims;
+    INSERT INTO claims_claimtally ({COLUMNS}, claims)
+    SELECT {COLUMNS}, sum(delta) FROM (%s) AS moved
+    GROUP BY {COLUMNS} HAVING sum(delta) <> 0
+    ORDER BY {COLUMNS}
+    {UPSERT};
 """
 POSTGRESQL_FORWARD = [
-    # NULLS NOT DISTINCT (PostgreSQL 15): one row per key, NULL probability or year included,
-    # which is what ON CONFLICT needs.
-    "CREATE UNIQUE INDEX claims_claimtally_key ON claims_claimtally "
-    "(kind, status, verdict, hedge_class, conditional, probability, deadline_year) "
-    "NULLS NOT DISTINCT",
+    CREATE_KEY,
     f"""
 CREATE FUNCTION claims_tally_fold() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -142,7 +142,7 @@ def create_triggers(apps, schema_editor):
         else "CAST(strftime('%Y', deadline) AS INTEGER)"
     )
     schema_editor.execute(
-        f"INSERT INTO claims_claimtally ({KEY}, claims) "
+        f"INSERT INTO claims_claimtally ({COLUMNS}, claims) "
         f"SELECT kind, status, verdict, hedge_class, conditional, probability, {year}, count(*) "
         f"FROM claims_claim GROUP BY kind, status, verdict, hedge_class, conditional, "
         f"probability, {year}"
