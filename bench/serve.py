@@ -29,7 +29,7 @@ the data must render), then warmed. Per endpoint, wrk drives the cached address,
 on the same server, then the uncached address, then the uncached server's /healthz, each for
 --duration seconds: each ratio is to the /healthz run beside it, so that other load on the
 machine shifts both alike. Three one-at-a-time misses give "one miss ms" (a miss's own cost;
-wrk's p50 also holds the queueing of 4 connections). Printed per set-up: one table with the
+wrk's p50 also holds the queueing of 4 connections; the home page's target is on it). Printed per set-up: one table with the
 targets (cached: at least 0.5 × /healthz req/s and a p99 under 4 × its p99, issue 6; uncached:
 issue 16's), the workers' resident memory, bench/flagging.py's ratio on that kind of database
 (--skip-flagging to skip; BENCH_FLAGGING_DB names its PostgreSQL database), and at the end one
@@ -80,9 +80,11 @@ MIN_CACHED_RATIO = 0.5
 MAX_CACHED_P99_RATIO = 4.0
 MAX_RSS_MB = 150
 # Issue 16, uncached: (what is compared, bound). "ratio": × /healthz req/s, at least the bound;
-# "p50": wrk's median latency in ms, under the bound.
+# "miss": a miss's own cost in ms ("one miss ms"), under the bound: the issue's "the home page's
+# miss costs about 350 ms" is one request's, and wrk's p50 adds the wait behind the other
+# connections (4 connections on 2 workers: about twice a miss).
 UNCACHED_TARGETS = {
-    "home": ("p50", 50.0),
+    "home": ("miss", 50.0),
     "claim list": ("ratio", 0.15),
     "claim list, filtered": ("ratio", 0.15),
     "claim page": ("ratio", 0.3),
@@ -371,9 +373,9 @@ def uncached_verdict(row: dict) -> tuple[str, bool | None]:
     if target is None:
         return "–", None
     measure_, bound = target
-    if measure_ == "p50":
-        p50 = row["uncached"]["p50"]
-        return f"p50 < {bound:.0f} ms", p50 is not None and p50 < bound
+    if measure_ == "miss":
+        miss = row["one_miss"]
+        return f"one miss < {bound:.0f} ms", miss is not None and miss < bound
     return f"≥ {bound:.2f}×", ratio(row["uncached"], row["uncached_health"]) >= bound
 
 
