@@ -28,12 +28,13 @@ Every address is requested once from each server first (an error there stops the
 the data must render), then warmed. Per endpoint, wrk drives the cached address, then /healthz
 on the same server, then the uncached address, then the uncached server's /healthz, each for
 --duration seconds: each ratio is to the /healthz run beside it, so that other load on the
-machine shifts both alike. Three one-at-a-time misses give "one miss ms" (a miss's own cost;
-wrk's p50 also holds the queueing of 4 connections; the home page's target is on it). Printed per set-up: one table with the
-targets (cached: at least 0.5 × /healthz req/s and a p99 under 4 × its p99, issue 6; uncached:
-issue 16's), the workers' resident memory, bench/flagging.py's ratio on that kind of database
-(--skip-flagging to skip; BENCH_FLAGGING_DB names its PostgreSQL database), and at the end one
-line naming every target missed. Not a test: it needs PostgreSQL, Redis and wrk, and takes
+machine shifts both alike. Three one-at-a-time misses give "one miss ms" (a miss's own cost,
+which the home page's target is on; wrk's p50 also holds the queueing of 4 connections).
+Printed per set-up: one table with the targets (cached: at least 0.5 × /healthz req/s and a
+p99 under 4 × its p99, issue 6; uncached: issue 16's), the workers' resident memory,
+bench/flagging.py's ratio on that kind of database (--skip-flagging to skip;
+BENCH_FLAGGING_DB names its PostgreSQL database), and at the end one line naming every target
+missed. Not a test: it needs PostgreSQL, Redis and wrk, and takes
 about a quarter of an hour (a first build of each database adds a minute or two).
 """
 
