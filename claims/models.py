@@ -209,6 +209,10 @@ class Claim(models.Model):
             # The lists' default order (reader list, API): a page is an index range, not a sort
             # of every claim (300 ms at 200,000 claims without it; docs/performance.md).
             models.Index(fields=["deadline", "id"], name="claim_deadline_id_idx"),
+            # The lists filtered by kind and status: their counts (the reader's capped one, the
+            # API's) read this index alone instead of scanning the table (6 ms -> 0.4 ms, and
+            # 28 ms -> 2 ms for the API's, at 200,000 claims; docs/performance.md).
+            models.Index(fields=["kind", "status"], name="claim_kind_status_idx"),
             # The home page's recent verdicts.
             models.Index(
                 fields=["-resolved_at", "-id"],
