@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from api.base import ConditionalUpdateMixin, Conflict, lifecycle_errors_as_400
 from api.filters import ClaimFilter, EvidenceFilter
 from claims import lifecycle, versions
+from claims.cache import LISTS_TAG
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, Evidence, Transition, Verdict
 from claims.queries import SEARCH_FIELDS
@@ -303,6 +304,9 @@ class ClaimViewSet(
     search_fields = SEARCH_FIELDS
     ordering_fields = ["deadline", "made_on", "created_at", "updated_at", "resolved_at", "id"]
     ordering = ["deadline", "id"]
+    # What the response cache retires these reads by (claims.cache): a list by any claim's
+    # write, one claim by its own (every write to a claim bumps "claim-id:<id>").
+    response_cache_tags = {"list": (LISTS_TAG,), "retrieve": ("claim-id:{pk}",)}
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -95,7 +95,9 @@ def cache_tags(*templates: str) -> Callable:
     """Declare what a view's page shows, as tags: "lists" (any claim's row, counts or source),
     "claim:{slug}" (one claim's page; `{name}` is filled from the URL's arguments). A stored
     page is served while none of its tags moved; a view that declares none depends on every
-    write (ANY_WRITE_TAG), so nothing is served stale by omission."""
+    write (ANY_WRITE_TAG), so nothing is served stale by omission. A DRF viewset declares its
+    reads' tags by action instead, as a class attribute: `response_cache_tags = {"list":
+    ("lists",), "retrieve": ("claim-id:{pk}",)}`; a Feed, as a class attribute of the same name."""
 
     def decorator(view: Callable) -> Callable:
         view.response_cache_tags = tuple(templates)
@@ -112,6 +114,9 @@ def _page_tags(request: HttpRequest) -> tuple[str, ...]:
     except Resolver404:
         return (ALL_TAG, ANY_WRITE_TAG)
     templates = getattr(match.func, "response_cache_tags", None)
+    actions = getattr(match.func, "actions", None)  # a DRF viewset's view: {"get": "list"}
+    if templates is None and actions is not None:
+        templates = getattr(match.func.cls, "response_cache_tags", {}).get(actions.get("get"))
     if not templates:
         return (ALL_TAG, ANY_WRITE_TAG)
     return (ALL_TAG, *(template.format(**match.kwargs) for template in templates))
@@ -218,9 +223,13 @@ def registry_changed(tags: Iterable[str] | None = None) -> None:
     transaction.on_commit(lambda: _bump(chosen), robust=True)
 
 
-def claim_tags(slugs: Iterable[str]) -> set[str]:
-    """The tags of the pages of these claims (by slug)."""
-    return {f"claim:{slug}" for slug in slugs if slug}
+def claim_tags(slugs: Iterable[str | None] = (), ids: Iterable[int | None] = ()) -> set[str]:
+    """The tags of these claims' pages: "claim:<slug>" for the reader's (addressed by slug),
+    "claim-id:<id>" for the API's (addressed by id). Every write that changes a claim's page
+    or representation names both, so each address's page can declare its own."""
+    return {f"claim:{slug}" for slug in slugs if slug} | {
+        f"claim-id:{pk}" for pk in ids if pk is not None
+    }
 
 
 def claims_changed(claims: QuerySet | Iterable[int], *, lists: bool = True) -> None:
@@ -238,14 +247,15 @@ def claims_changed(claims: QuerySet | Iterable[int], *, lists: bool = True) -> N
 
     def bump_their_tags() -> None:
         try:
-            slugs = list(claims.values_list("slug", flat=True)[: BULK_TAG_LIMIT + 1])
+            rows = list(claims.values_list("pk", "slug")[: BULK_TAG_LIMIT + 1])
         except DatabaseError:
             logger.warning("Could not read the changed claims' slugs; retiring every page.")
-            slugs = None
-        if slugs is None or len(slugs) > BULK_TAG_LIMIT:
+            rows = None
+        if rows is None or len(rows) > BULK_TAG_LIMIT:
             _bump()
         else:
-            _bump(frozenset(claim_tags(slugs) | ({LISTS_TAG} if lists else set())))
+            tags = claim_tags((slug for _pk, slug in rows), (pk for pk, _slug in rows))
+            _bump(frozenset(tags | ({LISTS_TAG} if lists else set())))
 
     transaction.on_commit(bump_their_tags, robust=True)
 
@@ -263,7 +273,8 @@ def _loaded(instance, name: str):
 
 
 def _on_claim_write(sender, instance, **kwargs) -> None:
-    registry_changed(claim_tags({instance.slug, _loaded(instance, "slug")}) | {LISTS_TAG})
+    tags = claim_tags({instance.slug, _loaded(instance, "slug")}, {instance.pk})
+    registry_changed(tags | {LISTS_TAG})
 
 
 def _on_claim_part_write(sender, instance, update_fields=None, **kwargs) -> None:
@@ -277,10 +288,12 @@ def _on_claim_part_write(sender, instance, update_fields=None, **kwargs) -> None
 def _on_claim_m2m(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
     if not action.startswith("post_"):
         return
-    if reverse:  # entity.claims_about.add(...), topic.claims.add(...)
+    if reverse and action == "post_clear":  # entity.claims_about.clear(): no pk_set says whose
+        registry_changed()
+    elif reverse:  # entity.claims_about.add(...), topic.claims.add(...)
         claims_changed(pk_set or ())
     else:
-        registry_changed(claim_tags({instance.slug}) | {LISTS_TAG})
+        registry_changed(claim_tags({instance.slug}, {instance.pk}) | {LISTS_TAG})
 
 
 def _on_source_write(sender, instance, **kwargs) -> None:
@@ -557,3 +570,4 @@ class ResponseCacheMiddleware:
         if etag:  # the API's conditional GET (api.base.ConditionalMixin), on a hit
             return get_conditional_response(request, etag=etag, response=response)
         return response
+
