@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from claims.cache import SOURCES_TAG, cached_fragment
 from claims.models import Claim
 from claims.queries import ClaimFilterSet, search, validate_search_terms
 from registry.models import Article, Entity, Outlet, Topic
@@ -108,7 +109,32 @@ def _ordering_expressions(value: str) -> list:
     return [F("deadline").asc(nulls_last=True), F("id").asc()]
 
 
+# The drop-downs whose options are rows of a table: kept as a fragment under SOURCES_TAG, which
+# every write of an outlet or topic moves, rather than read and built on every list.
+SOURCE_DROP_DOWNS = ("outlet", "topic")
+
+
+def _source_options(form: forms.Form) -> dict[str, list[tuple[str, str]]]:
+    return {
+        name: [
+            (getattr(row, field.to_field_name), field.label_from_instance(row))
+            for row in field.queryset
+        ]
+        for name, field in ((name, form.fields[name]) for name in SOURCE_DROP_DOWNS)
+    }
+
+
 class _ClaimListForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = cached_fragment(
+            "claim-list-options", "sources", [SOURCES_TAG], lambda: _source_options(self)
+        )
+        for name in SOURCE_DROP_DOWNS:
+            field = self.fields[name]
+            # Shown only: a value sent is still checked against the table (ModelChoiceField).
+            field.widget.choices = [("", field.empty_label), *options[name]]
+
     # The base class's filters would otherwise come first, splitting search from sources.
     field_order = [
         "search",
