@@ -109,11 +109,13 @@ def get(url: str, **extra) -> bytes:
 
 
 def without_fragments(settings, url: str, **extra) -> bytes:
-    seconds, settings.FRAGMENT_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS, 0
+    """The page made from the database alone: no fragment, no stored page."""
+    kept = settings.FRAGMENT_CACHE_SECONDS, settings.RESPONSE_CACHE_SECONDS
+    settings.FRAGMENT_CACHE_SECONDS = settings.RESPONSE_CACHE_SECONDS = 0
     try:
         return get(url, **extra)
     finally:
-        settings.FRAGMENT_CACHE_SECONDS = seconds
+        settings.FRAGMENT_CACHE_SECONDS, settings.RESPONSE_CACHE_SECONDS = kept
 
 
 def warm(stored: list[str], *urls: str) -> None:
@@ -168,12 +170,22 @@ FRAGMENT_WRITE_PATHS = {
 }
 
 
+@pytest.mark.parametrize("response_cache_seconds", [0, 600], ids=["pages not stored", "stored"])
 @pytest.mark.parametrize("write", FRAGMENT_WRITE_PATHS.values(), ids=FRAGMENT_WRITE_PATHS.keys())
 def test_a_change_is_on_the_very_next_request_of_every_page_with_fragments(
-    write, claim, editor, stored, settings, django_capture_on_commit_callbacks
+    write,
+    response_cache_seconds,
+    claim,
+    editor,
+    stored,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     urls = fragment_urls(claim)
     warm(stored, *urls)
+    # With whole pages stored too (made from those fragments): a write must retire every
+    # stored page and every fragment that shows it, each by its own tags.
+    settings.RESPONSE_CACHE_SECONDS = response_cache_seconds
     before = {url: get(url) for url in urls}
 
     with django_capture_on_commit_callbacks(execute=True):
