@@ -11,15 +11,24 @@ import functools
 from collections.abc import Mapping
 
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from api.base import ConditionalUpdateMixin, Conflict, Pagination, lifecycle_errors_as_400
 from api.filters import ClaimFilter, EvidenceFilter
 from claims import lifecycle, versions
+from claims.cache import (
+    LISTS_TAG,
+    cached_fragment,
+    claim_fragments,
+    claim_tags,
+    claims_to_page,
+)
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, ClaimTally, Evidence, Transition, Verdict
 from claims.queries import SEARCH_FIELDS
@@ -336,12 +345,53 @@ class ClaimViewSet(
     search_fields = SEARCH_FIELDS
     ordering_fields = ["deadline", "made_on", "created_at", "updated_at", "resolved_at", "id"]
     ordering = ["deadline", "id"]
+    # What the response cache retires these reads by (claims.cache): a list by any claim's
+    # write, one claim by its own (every write to a claim bumps "claim-id:<id>").
+    response_cache_tags = {"list": (LISTS_TAG,), "retrieve": ("claim-id:{pk}",)}
+    # Query parameters a read of one claim may carry and still come from its fragment: any
+    # other (a filter, which DRF's get_object applies to a detail too) reads it afresh.
+    FRAGMENT_DETAIL_PARAMS = frozenset({api_settings.URL_FORMAT_OVERRIDE})
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action != "list":
+        if self.action == "list":
+            # Read for the claims whose representation is not in the fragment cache only.
+            queryset = queryset.prefetch_related(None)
+        else:
             queryset = queryset.prefetch_related("evidence", "transitions")
         return queryset
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(claims_to_page(queryset))
+
+        def represent(claims: list[Claim]) -> dict[int, dict]:
+            prefetch_related_objects(claims, "about", "topics")
+            data = self.get_serializer(claims, many=True).data
+            return {claim.pk: item for claim, item in zip(claims, data, strict=True)}
+
+        items = claim_fragments(
+            "api-claim",
+            page,
+            represent,
+            reload=lambda pks: self.get_queryset().filter(pk__in=pks),
+            tags=lambda row: claim_tags(ids=[row.pk]),
+            variant=[request.build_absolute_uri("/")],  # page_url is absolute
+        )
+        return self.get_paginated_response([items[row.pk] for row in page if row.pk in items])
+
+    def retrieve(self, request, *args, **kwargs):
+        if not set(request.query_params) <= self.FRAGMENT_DETAIL_PARAMS:
+            return super().retrieve(request, *args, **kwargs)
+        pk = self.kwargs["pk"]
+        data = cached_fragment(
+            "api-claim-detail",
+            pk,
+            claim_tags(ids=[pk]),
+            lambda: self.get_serializer(self.get_object()).data,
+            variant=[request.build_absolute_uri("/")],
+        )
+        return Response(data)
 
     def get_serializer_class(self):
         serializers_by_action = {

@@ -26,6 +26,10 @@ after RESPONSE_CACHE_SECONDS. Only 200 answers are stored, and only under a cano
 string (`cache_query_params`), so the cache holds at most one entry per page a reader can
 reach, whatever query strings a crawler invents.
 
+Fragments (the end of this module) reuse the same tags for parts of pages: a claim's row in a
+list, its page, its API representation, each used only while its claim's tags are still those
+it was made under, so a page that missed the cache still renders only what changed.
+
 The middleware sits before sessions and authentication: a hit is answered without touching
 either, nor the database. Only anonymous requests (no session cookie, no Authorization header)
 are served or stored, and only answers that set no cookie. While the database is away
@@ -40,6 +44,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -50,7 +55,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 
 logger = logging.getLogger(__name__)
@@ -61,6 +66,8 @@ logger = logging.getLogger(__name__)
 ANY_WRITE_TAG = "*"
 ALL_TAG = "all"
 LISTS_TAG = "lists"
+# Articles, outlets, entities and topics themselves (the claim list's drop-downs name them).
+SOURCES_TAG = "sources"
 GENERATION_KEY = "registry:generation"
 # A write touching more claims than this retires every page instead of naming each.
 BULK_TAG_LIMIT = 1000
@@ -95,7 +102,9 @@ def cache_tags(*templates: str) -> Callable:
     """Declare what a view's page shows, as tags: "lists" (any claim's row, counts or source),
     "claim:{slug}" (one claim's page; `{name}` is filled from the URL's arguments). A stored
     page is served while none of its tags moved; a view that declares none depends on every
-    write (ANY_WRITE_TAG), so nothing is served stale by omission."""
+    write (ANY_WRITE_TAG), so nothing is served stale by omission. A DRF viewset declares its
+    reads' tags by action instead, as a class attribute: `response_cache_tags = {"list":
+    ("lists",), "retrieve": ("claim-id:{pk}",)}`; a Feed, as a class attribute of the same name."""
 
     def decorator(view: Callable) -> Callable:
         view.response_cache_tags = tuple(templates)
@@ -112,6 +121,9 @@ def _page_tags(request: HttpRequest) -> tuple[str, ...]:
     except Resolver404:
         return (ALL_TAG, ANY_WRITE_TAG)
     templates = getattr(match.func, "response_cache_tags", None)
+    actions = getattr(match.func, "actions", None)  # a DRF viewset's view: {"get": "list"}
+    if templates is None and actions is not None:
+        templates = getattr(match.func.cls, "response_cache_tags", {}).get(actions.get("get"))
     if not templates:
         return (ALL_TAG, ANY_WRITE_TAG)
     return (ALL_TAG, *(template.format(**match.kwargs) for template in templates))
@@ -218,9 +230,13 @@ def registry_changed(tags: Iterable[str] | None = None) -> None:
     transaction.on_commit(lambda: _bump(chosen), robust=True)
 
 
-def claim_tags(slugs: Iterable[str]) -> set[str]:
-    """The tags of the pages of these claims (by slug)."""
-    return {f"claim:{slug}" for slug in slugs if slug}
+def claim_tags(slugs: Iterable[str | None] = (), ids: Iterable[int | None] = ()) -> set[str]:
+    """The tags of these claims' pages: "claim:<slug>" for the reader's (addressed by slug),
+    "claim-id:<id>" for the API's (addressed by id). Every write that changes a claim's page
+    or representation names both, so each address's page can declare its own."""
+    return {f"claim:{slug}" for slug in slugs if slug} | {
+        f"claim-id:{pk}" for pk in ids if pk is not None
+    }
 
 
 def claims_changed(claims: QuerySet | Iterable[int], *, lists: bool = True) -> None:
@@ -238,14 +254,15 @@ def claims_changed(claims: QuerySet | Iterable[int], *, lists: bool = True) -> N
 
     def bump_their_tags() -> None:
         try:
-            slugs = list(claims.values_list("slug", flat=True)[: BULK_TAG_LIMIT + 1])
+            rows = list(claims.values_list("pk", "slug")[: BULK_TAG_LIMIT + 1])
         except DatabaseError:
             logger.warning("Could not read the changed claims' slugs; retiring every page.")
-            slugs = None
-        if slugs is None or len(slugs) > BULK_TAG_LIMIT:
+            rows = None
+        if rows is None or len(rows) > BULK_TAG_LIMIT:
             _bump()
         else:
-            _bump(frozenset(claim_tags(slugs) | ({LISTS_TAG} if lists else set())))
+            tags = claim_tags((slug for _pk, slug in rows), (pk for pk, _slug in rows))
+            _bump(frozenset(tags | ({LISTS_TAG} if lists else set())))
 
     transaction.on_commit(bump_their_tags, robust=True)
 
@@ -263,7 +280,8 @@ def _loaded(instance, name: str):
 
 
 def _on_claim_write(sender, instance, **kwargs) -> None:
-    registry_changed(claim_tags({instance.slug, _loaded(instance, "slug")}) | {LISTS_TAG})
+    tags = claim_tags({instance.slug, _loaded(instance, "slug")}, {instance.pk})
+    registry_changed(tags | {LISTS_TAG})
 
 
 def _on_claim_part_write(sender, instance, update_fields=None, **kwargs) -> None:
@@ -277,10 +295,12 @@ def _on_claim_part_write(sender, instance, update_fields=None, **kwargs) -> None
 def _on_claim_m2m(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
     if not action.startswith("post_"):
         return
-    if reverse:  # entity.claims_about.add(...), topic.claims.add(...)
+    if reverse and action == "post_clear":  # entity.claims_about.clear(): no pk_set says whose
+        registry_changed()
+    elif reverse:  # entity.claims_about.add(...), topic.claims.add(...)
         claims_changed(pk_set or ())
     else:
-        registry_changed(claim_tags({instance.slug}) | {LISTS_TAG})
+        registry_changed(claim_tags({instance.slug}, {instance.pk}) | {LISTS_TAG})
 
 
 def _on_source_write(sender, instance, **kwargs) -> None:
@@ -289,6 +309,7 @@ def _on_source_write(sender, instance, **kwargs) -> None:
     from claims.models import Claim
     from registry.models import Article, Entity, Outlet, Topic
 
+    registry_changed({SOURCES_TAG})
     if isinstance(instance, Article):
         claims = Claim.objects.filter(article=instance)
     elif isinstance(instance, Outlet):
@@ -557,3 +578,120 @@ class ResponseCacheMiddleware:
         if etag:  # the API's conditional GET (api.base.ConditionalMixin), on a hit
             return get_conditional_response(request, etag=etag, response=response)
         return response
+
+
+# --- Fragments ------------------------------------------------------------------------------
+#
+# Parts of pages that change only when their claim does (a claim's row in a list, a claim's
+# page, a claim's API representation), stored under the same tags as whole pages and used only
+# while every one of them, and the epoch, is still what it was when the fragment was made.
+# docs/performance.md, "Fragments". Off with FRAGMENT_CACHE_SECONDS=0 (and in tests).
+
+FRAGMENT_KEY_PREFIX = "fragment"
+
+
+def fragments_on() -> bool:
+    return getattr(settings, "FRAGMENT_CACHE_SECONDS", 0) > 0
+
+
+def cached_fragment(
+    kind: str, fragment_id, tags: Iterable[str], make: Callable[[], Any], *, variant=()
+) -> Any:
+    """One fragment (a claim's page) whose tags are known from its address: `make()` reads
+    the data itself, and is called only after the tags' generations were read."""
+    made = _fragments(
+        kind, {fragment_id: tuple(tags)}, lambda ids: {fragment_id: make()}, variant=variant
+    )
+    return made[fragment_id]
+
+
+def claims_to_page(claims: QuerySet) -> QuerySet:
+    """What a list pages over: with fragments on, only each claim's (pk, slug), for the
+    fragments' tags (a claim missing from the cache is read again, after them: `claim_fragments`);
+    with them off, the claims themselves, read once as before."""
+    return claims.values_list("pk", "slug", named=True) if fragments_on() else claims
+
+
+def claim_fragments(
+    kind: str,
+    page: list,
+    make: Callable[[list], dict],
+    *,
+    reload: Callable[[list[int]], Iterable],
+    tags: Callable[[Any], Iterable[str]],
+    variant: Iterable = (),
+) -> dict:
+    """The fragments of a page of claims (`page`, from `claims_to_page`), {pk: fragment}, with
+    their tags read in one `get_many` and the missing ones stored in one `set_many`.
+
+    `make(claims)` makes {pk: fragment} from claims; with fragments on, it gets those of the
+    page missing from the cache, read again by `reload(pks)` after their tags' generations (so
+    a write they miss has not bumped its tags yet, and retires what is stored now). `tags(row)`
+    are a row's tags, from its pk and slug. `variant` is everything else a fragment shows that
+    is not in its tags: today's date if it says how long is left, the scheme and host if it
+    holds absolute addresses, a page's option (show the time changed); the language is always
+    part of the key. A claim deleted since the page was read is left out."""
+    if not fragments_on():
+        return dict(make(page))
+    return _fragments(
+        kind,
+        {row.pk: tuple(tags(row)) for row in page},
+        lambda pks: make(list(reload(pks))),
+        variant=variant,
+    )
+
+
+def _fragments(
+    kind: str,
+    tags_by_id: dict[Any, tuple[str, ...]],
+    make: Callable[[list], dict],
+    *,
+    variant: Iterable,
+) -> dict:
+    """{id: fragment}: from the cache where its tags and the epoch are those it was made under,
+    else from `make(ids)`, which must read its data after this (it is called after the read)."""
+    if not fragments_on():
+        return dict(make(list(tags_by_id)))
+    try:
+        current_epoch = epoch()
+    except DatabaseError:
+        return dict(make(list(tags_by_id)))
+    variant_key = "\n".join([translation.get_language() or "", *map(str, variant)])
+    digest = hashlib.sha256(variant_key.encode()).hexdigest()[:16]
+    keys = {fid: f"{FRAGMENT_KEY_PREFIX}:{kind}:{digest}:{fid}" for fid in tags_by_id}
+    wanted = {fid: (ALL_TAG, *tags) for fid, tags in tags_by_id.items()}
+    tag_keys = {tag: tag_key(tag) for tags in wanted.values() for tag in tags}
+    found = cache.get_many([*keys.values(), *tag_keys.values()])
+    current = {tag: found.get(key) for tag, key in tag_keys.items()}
+    current = {tag: None if value is None else int(value) for tag, value in current.items()}
+    missing_tags = [tag for tag, value in current.items() if value is None]
+    if missing_tags:
+        # Started now, above any generation they can have had (as `generation` does), in one
+        # round trip. A fragment that shows one is made but not stored this time: a write may
+        # have started the tag meanwhile, and the number set here would hide it.
+        cache.set_many({tag_keys[tag]: _fresh_generation() for tag in missing_tags}, timeout=None)
+
+    fragments, to_make = {}, []
+    for fid, key in keys.items():
+        entry = found.get(key)
+        recorded = {tag: current[tag] for tag in wanted[fid]}
+        if entry is not None and entry["epoch"] == current_epoch and entry["tags"] == recorded:
+            fragments[fid] = entry["value"]
+        else:
+            to_make.append(fid)
+    if not to_make:
+        return fragments
+    made = make(to_make)
+    fragments.update(made)
+    entries = {
+        keys[fid]: {
+            "tags": {tag: current[tag] for tag in wanted[fid]},
+            "epoch": current_epoch,
+            "value": made[fid],
+        }
+        for fid in to_make
+        if fid in made and all(current[tag] is not None for tag in wanted[fid])
+    }
+    if entries:
+        cache.set_many(entries, timeout=settings.FRAGMENT_CACHE_SECONDS)
+    return fragments

@@ -185,6 +185,12 @@ else:
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=600)
 if RESPONSE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("RESPONSE_CACHE_SECONDS must be 0 (off) or more.")
+# How long a claim's rendered parts (its row in a list, its page, its API representation) stay
+# in the cache (claims.cache, "Fragments"); 0 turns them off. A write to the claim retires them
+# at once; this bounds memory, and how stale a link check's "checked on" date can be.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=3600)
+if FRAGMENT_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("FRAGMENT_CACHE_SECONDS must be 0 (off) or more.")
 # How often each process re-reads the database's copy of the cache generation, which carries
 # the writes whose bump the cache did not take (claims.cache): their delay to readers.
 try:

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from icalendar import Calendar, Event
 
+from claims.cache import LISTS_TAG, cache_tags
 from claims.models import Claim, DeadlineSource, Status
 from reader import dates
 from reader.structured_data import SITE_NAME
@@ -71,6 +72,7 @@ def _calendar(
     return response
 
 
+@cache_tags(LISTS_TAG)
 def deadline_calendar(request: HttpRequest) -> HttpResponse:
     return _calendar(
         request,
@@ -80,6 +82,7 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_tags(LISTS_TAG)
 def outlet_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     outlet = get_object_or_404(Outlet, slug=slug)
     return _calendar(
@@ -90,6 +93,7 @@ def outlet_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cache_tags(LISTS_TAG)
 def claimant_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity, slug=slug)
     return _calendar(
@@ -100,6 +104,7 @@ def claimant_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cache_tags("claim:{slug}")
 def claim_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     claims = Claim.objects.filter(slug=slug)
     claim = get_object_or_404(claims)

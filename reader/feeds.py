@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from claims.cache import LISTS_TAG
 from claims.models import Claim, DeadlineSource, Transition
 from reader import dates
 from reader.structured_data import SITE_NAME
@@ -38,6 +39,9 @@ class _ClaimFeed(Feed):
     one per claimant (the claims it made) at /claimants/<slug>/feeds/<name>/."""
 
     feed_type = Atom1Feed
+    # The response cache's tags (claims.cache.cache_tags): every entry is a claim's row, and
+    # every write that changes one (the claim, its sources, flagging) bumps "lists".
+    response_cache_tags = (LISTS_TAG,)
     name = ""
     heading = ""
     # The claim's field that dates its entry, newest first.
@@ -159,6 +163,8 @@ class ClaimFeed(Feed):
     deadline moved), newest first, at /claims/<slug>/feed/."""
 
     feed_type = Atom1Feed
+    # Its claim and its change log: a transition bumps its claim's tag too.
+    response_cache_tags = ("claim:{claim_slug}",)
 
     def get_object(self, request, claim_slug: str) -> Claim:
         return get_object_or_404(Claim.objects.with_sources(), slug=claim_slug)

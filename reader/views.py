@@ -21,6 +21,7 @@ from django.http import (
     QueryDict,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,16 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.throttling import BaseThrottle
 
 from claims import error_reports
-from claims.cache import LISTS_TAG, cache_query_params, cache_tags, canonical_query_string
+from claims.cache import (
+    LISTS_TAG,
+    cache_query_params,
+    cache_tags,
+    cached_fragment,
+    canonical_query_string,
+    claim_fragments,
+    claim_tags,
+    claims_to_page,
+)
 from claims.choices import ClaimantType, HedgeClass, Kind, Verdict
 from claims.models import Claim, ClaimTally, Evidence, Snapshot, Status
 from claims.queries import SEARCH_MAX_TERM_LENGTH, SMALL_SAMPLE, TrackRecord, record_counts
@@ -98,7 +108,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         return redirect(f"{request.path}?{canonical}" if canonical else request.path)
     claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.with_sources())
     page = paginate(
-        claim_filter.qs,
+        claims_to_page(claim_filter.qs),
         request.GET.get("page"),
         per_page=CLAIMS_PER_PAGE,
         # Exact and without counting claims when the tally can say (status, verdict, kind).
@@ -108,11 +118,12 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     download_query.pop("page", None)
     download_query.pop("ordering", None)
     suffix = f"?{download_query.urlencode()}" if download_query else ""
+    show_updated = request.GET.get("ordering") == "-updated_at"
     context = {
         "filter": claim_filter,
         "page": page,
+        "rows": claim_rows(page.items, show_time_left=True, show_updated=show_updated),
         "nav": _list_nav(request.GET),
-        "show_updated": request.GET.get("ordering") == "-updated_at",
         "download_csv": reverse("open-data:csv") + suffix,
         "download_json": reverse("open-data:json") + suffix,
     }
@@ -125,12 +136,50 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reader/claim_list.html", context, status=status)
 
 
+def claim_rows(page: list, *, show_time_left: bool, show_updated: bool) -> list[str]:
+    """Each claim's item in a list (reader/partials/claim_item.html) for a page of
+    `claims_to_page`, rendered once per claim, day and option and kept as its fragment."""
+    item = get_template("reader/partials/claim_item.html")
+    options = {"show_time_left": show_time_left, "show_updated": show_updated}
+
+    def render_items(claims: list[Claim]) -> dict[int, str]:
+        return {claim.pk: item.render({"claim": claim, **options}) for claim in claims}
+
+    rows = claim_fragments(
+        "claim-row",
+        page,
+        render_items,
+        reload=lambda pks: Claim.objects.with_sources().filter(pk__in=pks),
+        tags=lambda row: claim_tags([row.slug]),
+        # The time left is in days: a row is made again the next day.
+        variant=[timezone.localdate().isoformat(), show_time_left, show_updated],
+    )
+    return [rows[row.pk] for row in page if row.pk in rows]
+
+
 @cache_tags("claim:{slug}")
 def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    # The page's own parts come from the fragment cache: no query when the claim has not changed.
+    site_url = request.build_absolute_uri(reverse("home"))
+    page = cached_fragment(
+        "claim-page",
+        slug,
+        claim_tags([slug]),
+        lambda: _claim_page(request, slug, site_url=site_url),
+        # Absolute addresses (canonical, JSON-LD, embed code, webcal:) and the time left.
+        variant=[site_url, timezone.localdate().isoformat()],
+    )
+    return render(request, "reader/claim_detail.html", {"page": page, "follow": page["follow"]})
+
+
+def _claim_page(request: HttpRequest, slug: str, *, site_url: str) -> dict:
+    """The parts of a claim's page (reader/claim_page.html): what depends on the claim, the
+    site's address and the day only. Rendered without the request (no session, no user)."""
     claim = get_object_or_404(Claim.objects.with_details(), slug=slug)
     page_url = request.build_absolute_uri(claim.get_absolute_url())
     evidence = list(claim.evidence.all())
     _attach_latest_snapshots(evidence)
+    follow = follow_links(request, claim)
     context = {
         "claim": claim,
         "page_url": page_url,
@@ -140,16 +189,18 @@ def claim_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "evidence_count": len(evidence),
         "transitions": claim.transitions.all(),
-        "claim_review": claim_review(
-            claim, page_url=page_url, site_url=request.build_absolute_uri(reverse("home"))
-        ),
+        "claim_review": claim_review(claim, page_url=page_url, site_url=site_url),
         "is_pending": claim.status != Status.RESOLVED,
         "today": timezone.localdate(),
-        "follow": follow_links(request, claim),
+        "follow": follow,
         "embed_url": request.build_absolute_uri(reverse("claim-embed", args=[claim.slug])),
         "report_form": ErrorReportForm(),
     }
-    return render(request, "reader/claim_detail.html", context)
+    parts = {
+        name: get_template(f"reader/claim_page.html#{name}").render(context)
+        for name in ("title", "description", "head", "body")
+    }
+    return {**parts, "follow": follow}
 
 
 def _attach_latest_snapshots(evidence: list[Evidence]) -> None:

@@ -23,6 +23,8 @@ def test_settings(settings):
     # Off by default: inside a test's transaction nothing commits, so no write would bump the
     # registry generation. tests/claims/test_response_cache.py turns it on, with real commits.
     settings.RESPONSE_CACHE_SECONDS = 0
+    # Off too, for the same reason: tests/claims/test_fragments.py turns them on.
+    settings.FRAGMENT_CACHE_SECONDS = 0
     # Production settings otherwise (DEBUG off), but plain http and no collectstatic manifest.
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {

@@ -192,6 +192,60 @@ def test_renaming_an_entity_retires_the_pages_of_claims_it_is_about(
     assert is_hit("/claims/claim-a/") and is_hit("/claims/claim-b/")
 
 
+FEEDS = ["/feeds/claims/", "/feeds/due/", "/calendar.ics", "/api/v1/claims/"]
+
+
+def test_a_claim_edit_retires_its_api_detail_the_feeds_and_api_lists_not_another_claims(
+    claims, settings, django_capture_on_commit_callbacks, frozen_today
+):
+    # The clock stands still: an empty feed is dated now.
+    a, b, _c = claims
+    warm(f"/api/v1/claims/{a.pk}/", f"/api/v1/claims/{b.pk}/", f"/claims/{b.slug}/feed/", *FEEDS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        a.statement = "Output triples by 2028."
+        a.save()
+
+    assert is_hit(f"/api/v1/claims/{b.pk}/") and is_hit(f"/claims/{b.slug}/feed/")
+    for url in [f"/api/v1/claims/{a.pk}/", *FEEDS]:
+        count, content = queries(url)
+        assert count > 0, url
+        assert content == uncached(settings, url), url
+
+
+def test_evidence_retires_its_claims_api_detail_not_the_lists_or_feeds(
+    claims, django_capture_on_commit_callbacks
+):
+    a, b, _c = claims
+    warm(f"/api/v1/claims/{a.pk}/", f"/api/v1/claims/{b.pk}/", *FEEDS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        EvidenceFactory(claim=a, title="A report the API shows")
+
+    assert b"A report the API shows" in queries(f"/api/v1/claims/{a.pk}/")[1]
+    assert is_hit(f"/api/v1/claims/{b.pk}/")
+    for url in FEEDS:  # no list or feed shows evidence
+        assert is_hit(url), url
+
+
+def test_flagging_retires_the_flagged_claims_api_details(
+    claims, settings, django_capture_on_commit_callbacks, frozen_today
+):
+    a, b, _c = claims
+    due = ClaimFactory(article=a.article, slug="claim-due", deadline=datetime.date(2025, 12, 31))
+    warm(f"/api/v1/claims/{due.pk}/", f"/api/v1/claims/{b.pk}/", "/feeds/due/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lifecycle.flag_due_claims(today=datetime.date(2026, 1, 1)) == [due.pk]
+
+    assert is_hit(f"/api/v1/claims/{b.pk}/")
+    for url in [f"/api/v1/claims/{due.pk}/", "/feeds/due/"]:
+        count, content = queries(url)
+        assert count > 0, url
+        assert content == uncached(settings, url), url
+    assert b'"status":"due"' in queries(f"/api/v1/claims/{due.pk}/")[1]
+
+
 def test_a_bookkeeping_write_retires_nothing(claims, django_capture_on_commit_callbacks):
     a, _b, _c = claims
     evidence = EvidenceFactory(claim=a)

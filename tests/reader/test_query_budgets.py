@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from claims.models import ClaimantType
@@ -90,3 +92,42 @@ def test_it_shows_a_claim_in_6_queries_with_1_or_30_evidence_items(
         with django_assert_num_queries(6):
             response = client.get(claim.get_absolute_url())
         assert response.context["evidence_count"] == {1: 1, 29: 30}[evidence]
+
+
+@pytest.fixture
+def fragments_on(settings):
+    settings.FRAGMENT_CACHE_SECONDS = 3600
+    settings.RESPONSE_CACHE_EPOCH_SECONDS = 3600  # read once, by the first request
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"budgets-{uuid.uuid4()}",
+        }
+    }
+
+
+def test_with_fragments_a_list_reads_its_page_by_id_and_again_only_what_is_missing(
+    client, django_assert_num_queries, add_claims, fragments_on
+):
+    add_claims(30)
+    client.get("/claims/")  # the epoch; the claims' tags start
+    # The page's ids and slugs, the capped count; then the 25 claims not stored yet, read
+    # again after their tags, and the drop-downs' outlets and topics.
+    with django_assert_num_queries(5):
+        client.get("/claims/")
+    with django_assert_num_queries(2):
+        response = client.get("/claims/")
+    assert "Output claim" in response.content.decode()
+
+
+def test_with_fragments_a_stored_claim_page_reads_nothing(
+    client, django_assert_num_queries, fragments_on
+):
+    claim = ResolvedClaimFactory(statement="One claim.")
+    EvidenceFactory.create_batch(3, claim=claim)
+    client.get(claim.get_absolute_url())
+    with django_assert_num_queries(6):  # its tags were missing: made, stored now
+        client.get(claim.get_absolute_url())
+    with django_assert_num_queries(0):
+        response = client.get(claim.get_absolute_url())
+    assert "One claim." in response.content.decode()

@@ -68,3 +68,37 @@ def test_the_home_page_counts_no_claims_it_only_reads_the_tally(client):
     for sql in of_claims:
         assert re.search(r"\bLIMIT \d+", sql), sql
     assert any('FROM "claims_claimtally"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_lists_drop_downs_are_written_as_djangos_select_writes_them():
+    from django import forms
+    from django.http import QueryDict
+
+    from claims.models import Claim
+    from reader.filters import ClaimFilter, QuickSelect
+    from tests.factories import OutletFactory, TopicFactory
+
+    OutletFactory(slug="ledger", name="The Ledger & <Co>")
+    OutletFactory(slug="post", name='"Post"')
+    TopicFactory(slug="energy", name="Energy")
+    claim_filter = ClaimFilter(
+        QueryDict("outlet=ledger&status=due&ordering=-deadline"), queryset=Claim.objects.all()
+    )
+    form = claim_filter.form
+    drop_downs = [field for field in form if isinstance(field.field.widget, QuickSelect)]
+    assert {field.name for field in drop_downs} == {
+        "status",
+        "verdict",
+        "kind",
+        "outlet",
+        "topic",
+        "ordering",
+    }
+    for field in drop_downs:
+        django_select = forms.Select(attrs=field.field.widget.attrs)
+        django_select.choices = field.field.widget.choices
+        assert str(field) == django_select.render(
+            field.html_name, field.value(), attrs=field.build_widget_attrs({"id": field.auto_id})
+        ), field.name
+    assert "The Ledger &amp; &lt;Co&gt;</option>" in str(form["outlet"])
+    assert '<option value="ledger" selected>' in str(form["outlet"])

@@ -1,0 +1,393 @@
+"""Fragments (claims.cache): a claim's row in the reader's list, its page and its API
+representation are kept under the claim's tags and used only while those are current.
+
+The response cache is off here (as it is for a miss): every request runs its view, and the
+fragments are what it may reuse. Writes run inside the test's transaction;
+`django_capture_on_commit_callbacks(execute=True)` stands for the commit, when tags move.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import uuid
+
+import pytest
+import time_machine
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from claims import cache as response_cache
+from claims.models import Claim, ClaimantType
+from tests.claims.test_response_cache import WRITE_PATHS
+from tests.claims.test_seed_registry import SMALL_SEED, write_seed
+from tests.factories import (
+    ArticleFactory,
+    ClaimFactory,
+    EntityFactory,
+    EvidenceFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DAYS_LEFT = "%d\u00a0days left".encode()  # timesince keeps a number with its unit
+
+
+@pytest.fixture(autouse=True)
+def fragments_on(settings):
+    settings.FRAGMENT_CACHE_SECONDS = 3600
+    settings.RESPONSE_CACHE_EPOCH_SECONDS = 3600  # the epoch is read once, then from memory
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"fragments-{uuid.uuid4()}",
+        }
+    }
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute"},
+    }
+
+
+@pytest.fixture
+def stored(monkeypatch):
+    """The fragment keys each request stores, as a list that tests read and clear."""
+    keys: list[str] = []
+    backend = caches["default"]
+    real_set_many = backend.set_many
+
+    def set_many(data, *args, **kwargs):
+        keys.extend(key for key in data if key.startswith(response_cache.FRAGMENT_KEY_PREFIX))
+        return real_set_many(data, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set_many", set_many)
+    return keys
+
+
+@pytest.fixture
+def claim():
+    claimant = EntityFactory(slug="the-ministry", name="The Ministry")
+    article = ArticleFactory(slug="output-2026", title="Output in 2026")
+    later = datetime.date(2031, 12, 31)  # not due in any test here
+    ClaimFactory(article=article, slug="another-claim", statement="Another claim.", deadline=later)
+    EvidenceFactory(
+        claim=ClaimFactory(article=ArticleFactory(), slug="a-third-claim", deadline=later)
+    )
+    return ClaimFactory(
+        article=article,
+        slug="the-claim",
+        statement="Output doubles by 2027.",
+        claimant_type=ClaimantType.REPORTED,
+        claimant=claimant,
+        deadline=datetime.date(2029, 12, 31),
+    )
+
+
+def fragment_urls(claim: Claim) -> list[str]:
+    """Every page type that uses fragments."""
+    return [
+        "/claims/",
+        "/claims/?status=open",
+        "/claims/?ordering=-updated_at",
+        f"/claims/{claim.slug}/",
+        "/api/v1/claims/",
+        "/api/v1/claims/?kind=forecast",
+        f"/api/v1/claims/{claim.pk}/",
+    ]
+
+
+def get(url: str, **extra) -> bytes:
+    response = Client().get(url, **extra)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content
+
+
+def without_fragments(settings, url: str, **extra) -> bytes:
+    """The page made from the database alone: no fragment, no stored page."""
+    kept = settings.FRAGMENT_CACHE_SECONDS, settings.RESPONSE_CACHE_SECONDS
+    settings.FRAGMENT_CACHE_SECONDS = settings.RESPONSE_CACHE_SECONDS = 0
+    try:
+        return get(url, **extra)
+    finally:
+        settings.FRAGMENT_CACHE_SECONDS, settings.RESPONSE_CACHE_SECONDS = kept
+
+
+def warm(stored: list[str], *urls: str) -> None:
+    """Each page until its fragments are all stored: the first request starts the claims'
+    tags, the second stores, the third makes nothing."""
+    for url in urls:
+        get(url)
+        get(url)
+        stored.clear()
+        get(url)
+        assert stored == [], url
+
+
+def editor_clients(editor) -> tuple[Client, APIClient]:
+    editor_client = Client()
+    editor_client.force_login(editor)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    return editor_client, api
+
+
+def _rename_article(claim, editor_client, api):
+    claim.article.title = "A title an editor fixed"
+    claim.article.save()
+
+
+def _rename_claimant(claim, editor_client, api):
+    claim.claimant.name = "The Ministry of Industry"
+    claim.claimant.save()
+
+
+def _rename_outlet(claim, editor_client, api):
+    claim.article.outlet.name = "The Renamed Ledger"
+    claim.article.outlet.save()
+
+
+def _change_what_it_is_about(claim, editor_client, api):
+    response = api.patch(
+        f"/api/v1/claims/{claim.pk}/",
+        {"about": [EntityFactory(name="A New Subject").pk]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+FRAGMENT_WRITE_PATHS = {
+    **WRITE_PATHS,
+    "article rename": _rename_article,
+    "claimant rename": _rename_claimant,
+    "outlet rename": _rename_outlet,
+    "API PATCH of what it is about": _change_what_it_is_about,
+}
+
+
+@pytest.mark.parametrize("response_cache_seconds", [0, 600], ids=["pages not stored", "stored"])
+@pytest.mark.parametrize("write", FRAGMENT_WRITE_PATHS.values(), ids=FRAGMENT_WRITE_PATHS.keys())
+def test_a_change_is_on_the_very_next_request_of_every_page_with_fragments(
+    write,
+    response_cache_seconds,
+    claim,
+    editor,
+    stored,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    urls = fragment_urls(claim)
+    warm(stored, *urls)
+    # With whole pages stored too (made from those fragments): a write must retire every
+    # stored page and every fragment that shows it, each by its own tags.
+    settings.RESPONSE_CACHE_SECONDS = response_cache_seconds
+    before = {url: get(url) for url in urls}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        write(claim, *editor_clients(editor))
+
+    for url in urls:
+        assert get(url) == without_fragments(settings, url), url
+    assert get(f"/claims/{claim.slug}/") != before[f"/claims/{claim.slug}/"]  # shows them all
+
+
+def test_a_change_by_the_seed_loader_is_on_the_very_next_request(
+    tmp_path, stored, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_registry", "--file", str(write_seed(tmp_path, SMALL_SEED)))
+    claim = Claim.objects.get(slug="foundry-merger")
+    urls = fragment_urls(claim)
+    warm(stored, *urls)
+
+    changed = copy.deepcopy(SMALL_SEED)
+    changed["claims"][1]["statement"] = "A foundry merger is announced within two years."
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_registry", "--file", str(write_seed(tmp_path, changed)))
+
+    for url in urls:
+        assert get(url) == without_fragments(settings, url), url
+    assert b"within two years" in get("/claims/")
+
+
+def test_a_new_day_makes_the_rows_and_pages_that_say_how_long_is_left_again(
+    claim, stored, settings
+):
+    claim.deadline = datetime.date(2026, 11, 30)
+    claim.save()
+    urls = ["/claims/", f"/claims/{claim.slug}/"]
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 23, 59, tzinfo=datetime.UTC)):
+        warm(stored, *urls)
+        assert DAYS_LEFT % 6 in get("/claims/")
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 0, 1, tzinfo=datetime.UTC)):
+        for url in urls:
+            page = get(url)
+            assert DAYS_LEFT % 5 in page and DAYS_LEFT % 6 not in page, url
+            assert page == without_fragments(settings, url), url
+
+
+def test_a_write_to_one_claim_makes_only_that_claims_fragments_again(
+    claim, stored, django_capture_on_commit_callbacks
+):
+    other = Claim.objects.get(slug="another-claim")
+    urls = ["/claims/", "/api/v1/claims/", f"/claims/{other.slug}/", f"/claims/{claim.slug}/"]
+    warm(stored, *urls)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        claim.statement = "Output triples by 2027."
+        claim.save()
+
+    for url in urls:
+        stored.clear()
+        get(url)
+        made = [key.rsplit(":", 1)[1] for key in stored]
+        expected = {
+            "/claims/": [str(claim.pk)],
+            "/api/v1/claims/": [str(claim.pk)],
+            f"/claims/{other.slug}/": [],
+            f"/claims/{claim.slug}/": [claim.slug],
+        }[url]
+        assert made == expected, url
+
+
+def test_evidence_makes_its_claims_page_again_not_its_rows(
+    claim, stored, django_capture_on_commit_callbacks
+):
+    warm(stored, "/claims/", "/api/v1/claims/", f"/claims/{claim.slug}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        EvidenceFactory(claim=claim, title="A report that settles it")
+    stored.clear()
+    assert b"A report that settles it" in get(f"/claims/{claim.slug}/")
+    assert len(stored) == 1
+    # Its tag moved, so its row is made again too: a row shows no evidence, but evidence moves
+    # the one tag a claim's fragments have (one row made again, not the page's 25).
+    stored.clear()
+    get("/claims/")
+    assert len(stored) == 1
+
+
+def test_a_new_topic_is_in_the_lists_drop_down_on_the_next_request(
+    claim, stored, django_capture_on_commit_callbacks
+):
+    warm(stored, "/claims/")
+    with django_capture_on_commit_callbacks(execute=True):
+        TopicFactory(slug="shipbuilding", name="Shipbuilding")
+    assert b'<option value="shipbuilding">Shipbuilding</option>' in get("/claims/")
+
+
+def test_a_fragment_is_used_only_for_the_host_and_scheme_it_was_made_for(claim, stored):
+    url = f"/api/v1/claims/{claim.pk}/"
+    warm(stored, url, f"/claims/{claim.slug}/", "/api/v1/claims/")
+    for address in (url, f"/claims/{claim.slug}/", "/api/v1/claims/"):
+        elsewhere = get(address, HTTP_HOST="localhost")
+        assert b"http://localhost/claims/the-claim/" in elsewhere, address
+        assert b"testserver" not in elsewhere, address
+        assert b"https://testserver/" in get(address, secure=True), address
+
+
+def test_the_browsable_api_and_json_are_made_from_the_same_representation(claim, stored):
+    url = f"/api/v1/claims/{claim.pk}/"
+    warm(stored, url)
+    browsable = Client().get(f"{url}?format=api")
+    assert browsable["Content-Type"].startswith("text/html")
+    assert b"Output doubles by 2027." in browsable.content
+    assert Client().get(url).json()["statement"] == "Output doubles by 2027."
+
+
+def test_a_detail_read_with_a_filter_is_read_afresh(claim, stored):
+    url = f"/api/v1/claims/{claim.pk}/"
+    warm(stored, url)
+    # DRF filters a detail read too: a claim that is open is not found among the due ones.
+    assert Client().get(f"{url}?status=due").status_code == 404
+
+
+def test_a_list_reads_its_rows_and_every_tag_in_one_round_trip(claim, stored, monkeypatch):
+    warm(stored, "/claims/")
+    calls = []
+    backend = caches["default"]
+    real_get_many = backend.get_many
+    monkeypatch.setattr(backend, "get_many", lambda keys: calls.append(keys) or real_get_many(keys))
+    get("/claims/")
+    # The drop-downs' options and their tags; three claims' rows, their tags and "all".
+    assert [len(keys) for keys in calls] == [1 + 2, 3 + 3 + 1]
+
+
+def test_a_warm_claim_page_reads_nothing_from_the_database(claim, stored):
+    warm(stored, f"/claims/{claim.slug}/", f"/api/v1/claims/{claim.pk}/")
+    for url in (f"/claims/{claim.slug}/", f"/api/v1/claims/{claim.pk}/"):
+        with CaptureQueriesContext(connection) as captured:
+            get(url)
+        assert len(captured) == 0, url
+
+
+def test_a_deleted_claims_page_is_not_found_at_once(
+    claim, stored, django_capture_on_commit_callbacks
+):
+    warm(stored, f"/claims/{claim.slug}/", f"/api/v1/claims/{claim.pk}/", "/claims/")
+    with django_capture_on_commit_callbacks(execute=True):
+        claim.transitions.all().delete()
+        claim.delete()
+    assert Client().get(f"/claims/{claim.slug}/").status_code == 404
+    assert Client().get(f"/api/v1/claims/{claim.pk}/").status_code == 404
+    assert b"Output doubles" not in get("/claims/")
+
+
+def test_an_evicted_tag_retires_what_was_made_under_it(claim, stored, settings):
+    url = f"/claims/{claim.slug}/"
+    warm(stored, url)
+    caches["default"].delete(response_cache.tag_key(f"claim:{claim.slug}"))
+    # Changed behind the cache's back (no signal): only a retired fragment shows it.
+    Claim.objects.filter(pk=claim.pk).update(statement="Changed with no signal.")
+    assert b"Changed with no signal." in get(url)
+
+
+def test_a_fragment_made_while_its_tag_was_missing_is_not_stored(
+    claim, stored, django_capture_on_commit_callbacks
+):
+    url = f"/claims/{claim.slug}/"
+    warm(stored, url)
+    tag = response_cache.tag_key(f"claim:{claim.slug}")
+    caches["default"].delete(tag)  # evicted
+    get(url)  # made while the tag was missing: stored, it would say so
+    with django_capture_on_commit_callbacks(execute=True):
+        claim.statement = "Output triples by 2027."
+        claim.save()
+    caches["default"].delete(tag)  # evicted again, with the write's bump
+    assert b"Output triples by 2027." in get(url)
+
+
+def test_a_lost_bump_retires_fragments_through_the_database_epoch(
+    claim, stored, settings, django_capture_on_commit_callbacks
+):
+    url = f"/claims/{claim.slug}/"
+    warm(stored, url)
+    Claim.objects.filter(pk=claim.pk).update(statement="Changed while the cache was away.")
+    response_cache._bump_epoch()  # what a write does when the cache does not take its bump
+    assert b"Changed while the cache was away." in get(url)
+
+
+def test_with_the_cache_unreachable_pages_are_rendered_as_without_fragments(claim, settings):
+    settings.CACHES = {
+        "default": {
+            # Nothing listens on port 9: every call fails at once, as a Redis that is down.
+            "BACKEND": "config.cache_backend.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1, "pause_seconds": 5},
+        }
+    }
+    for url in fragment_urls(claim):
+        assert get(url) == without_fragments(settings, url), url
+
+
+def test_off_means_no_fragment_is_read_or_stored(claim, settings, monkeypatch):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    backend = caches["default"]
+    for name in ("get_many", "set_many"):
+        monkeypatch.setattr(backend, name, lambda *args, **kwargs: pytest.fail("cache used"))
+    for url in fragment_urls(claim):
+        get(url)
