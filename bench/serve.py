@@ -448,7 +448,9 @@ def flagging(setup: Setup, server: str) -> list[str]:
         database, command = "PostgreSQL", [PYTHON, str(script)]
         env = {**os.environ, "DATABASE_URL": server}
     else:
-        database, command = "SQLite", [PYTHON, str(script), "--sqlite"]
+        # A SQLite round takes a second, and single rounds range from 1.0 to 2.7 × with the
+        # machine's load (docs/performance.md, "Flagging"): 15 of them, not 3.
+        database, command = "SQLite", [PYTHON, str(script), "--sqlite", "--rounds", "15"]
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     target = FLAGGING_TARGETS[setup.name]
     print()

@@ -34,6 +34,22 @@ def test_settings(settings):
 
 
 @pytest.fixture
+def fragments_on(settings):
+    """Fragments kept (claims.cache), in a local-memory cache of the test's own; off otherwise,
+    as the response cache is (nothing commits inside a test's transaction)."""
+    import uuid
+
+    settings.FRAGMENT_CACHE_SECONDS = 3600
+    settings.RESPONSE_CACHE_EPOCH_SECONDS = 3600  # the epoch is read once, then from memory
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"fragments-{uuid.uuid4()}",
+        }
+    }
+
+
+@pytest.fixture
 def frozen_today():
     """Pins the clock to noon on 24 November 2026, for pages that say how long is left."""
     import datetime

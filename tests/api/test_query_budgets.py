@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -72,18 +70,6 @@ def test_it_reads_a_claim_with_its_evidence_and_transitions_in_five_queries(api,
 def test_it_adds_one_query_for_a_token(editor_api, registry):
     # The token and its user, in one query; listing reads no permissions.
     assert queries_for(editor_api, "/api/v1/claims/?page_size=40") == 5
-
-
-@pytest.fixture
-def fragments_on(settings):
-    settings.FRAGMENT_CACHE_SECONDS = 3600
-    settings.RESPONSE_CACHE_EPOCH_SECONDS = 3600  # read once, by the first request
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"budgets-{uuid.uuid4()}",
-        }
-    }
 
 
 def test_with_fragments_a_list_reads_its_page_by_id_and_again_only_what_is_missing(

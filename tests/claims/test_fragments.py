@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import uuid
 
 import pytest
 import time_machine
@@ -40,15 +39,7 @@ DAYS_LEFT = "%d\u00a0days left".encode()  # timesince keeps a number with its un
 
 
 @pytest.fixture(autouse=True)
-def fragments_on(settings):
-    settings.FRAGMENT_CACHE_SECONDS = 3600
-    settings.RESPONSE_CACHE_EPOCH_SECONDS = 3600  # the epoch is read once, then from memory
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"fragments-{uuid.uuid4()}",
-        }
-    }
+def fragments_on_without_throttle(fragments_on, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute"},

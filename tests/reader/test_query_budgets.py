@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from claims.models import ClaimantType
@@ -92,18 +90,6 @@ def test_it_shows_a_claim_in_6_queries_with_1_or_30_evidence_items(
         with django_assert_num_queries(6):
             response = client.get(claim.get_absolute_url())
         assert response.context["evidence_count"] == {1: 1, 29: 30}[evidence]
-
-
-@pytest.fixture
-def fragments_on(settings):
-    settings.FRAGMENT_CACHE_SECONDS = 3600
-    settings.RESPONSE_CACHE_EPOCH_SECONDS = 3600  # read once, by the first request
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"budgets-{uuid.uuid4()}",
-        }
-    }
 
 
 def test_with_fragments_a_list_reads_its_page_by_id_and_again_only_what_is_missing(
