@@ -225,8 +225,12 @@ def test_it_checks_one_host_at_most_once_a_second_and_hosts_side_by_side(server)
         other.server_close()
     assert counts.checked == 6
     assert 2 <= took < 3.5  # three checks a host, a second apart; the two hosts at once
+    # The gate spaces the checks' starts a second apart; the server notes when each request
+    # reached its handler, which for the first check also holds the fetcher's set-up (the
+    # address check, a new connection): 0.94–0.99 s seen between arrivals, so the spacing is
+    # checked to 100 ms. A gate letting checks through twice as often would show 0.5 s.
     times = server.times
-    assert len(times) == 3 and all(b - a >= 0.99 for a, b in zip(times, times[1:], strict=False))
+    assert len(times) == 3 and all(b - a >= 0.9 for a, b in zip(times, times[1:], strict=False))
 
 
 def test_a_second_run_finds_nothing_to_do(server):
