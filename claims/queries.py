@@ -240,9 +240,7 @@ def _counted() -> dict[str, Q]:
         conditions[f"hedge_{hedge_class}_total"] = in_class
         for verdict in JUDGED_VERDICTS:
             conditions[f"hedge_{hedge_class}_{verdict}"] = in_class & Q(verdict=verdict)
-    stated = Q(probability__isnull=False, conditional=False)
-    binary = stated & Q(verdict__in=BINARY_VERDICTS)
-    correct = stated & Q(verdict=Verdict.CORRECT)
+    stated, binary, correct = _probability_conditions()
     conditions.update(stated=stated, brier_n=binary, brier_correct=correct)
     for index in range(CALIBRATION_BINS):
         in_bin = _bin_condition(index)
@@ -251,40 +249,46 @@ def _counted() -> dict[str, Q]:
     return conditions
 
 
-_TALLY_RECORD_SQL: dict[tuple[str, str], tuple[str, tuple, tuple[str, ...]]] = {}  # by database
+# The whole tally's record query, by database alias: built once (ClaimTallyQuerySet.track_record).
+_WHOLE_TALLY_RECORD_SQL: dict[str, tuple[str, tuple, tuple[str, ...]]] = {}
 
 
 def _tally_record_sql(tally: models.QuerySet) -> tuple[str, tuple, tuple[str, ...]]:
     """The SQL of ClaimTallyQuerySet.track_record() over `tally`, its parameters and the names
-    of its columns; for the whole tally built once per database, for a part of it each time."""
-    key = (tally.db, "whole")
-    if tally.query.where or key not in _TALLY_RECORD_SQL:
-        query = tally.order_by().query.chain()
-        query.clear_select_clause()  # the sums alone, in one row
-        for name, condition in _counted().items():
-            query.add_annotation(Sum("claims", filter=condition, default=0), name, select=True)
-        for name, (value, condition) in _summed().items():
-            query.add_annotation(Sum(value * F("claims"), filter=condition), name, select=True)
-        sql, params = query.get_compiler(tally.db).as_sql()
-        built = (sql, tuple(params), tuple(query.annotation_select))
-        if tally.query.where:
-            return built
-        _TALLY_RECORD_SQL[key] = built
-    return _TALLY_RECORD_SQL[key]
+    of its columns: for the whole tally kept once built, for a part of it built each time."""
+    if tally.query.where:
+        return _build_tally_record_sql(tally)
+    if tally.db not in _WHOLE_TALLY_RECORD_SQL:
+        _WHOLE_TALLY_RECORD_SQL[tally.db] = _build_tally_record_sql(tally)
+    return _WHOLE_TALLY_RECORD_SQL[tally.db]
+
+
+def _build_tally_record_sql(tally: models.QuerySet) -> tuple[str, tuple, tuple[str, ...]]:
+    query = tally.order_by().query.chain()
+    query.clear_select_clause()  # the sums alone, in one row
+    for name, condition in _counted().items():
+        query.add_annotation(Sum("claims", filter=condition, default=0), name, select=True)
+    for name, (value, condition) in _summed().items():
+        query.add_annotation(Sum(value * F("claims"), filter=condition), name, select=True)
+    sql, params = query.get_compiler(tally.db).as_sql()
+    return sql, tuple(params), tuple(query.annotation_select)
 
 
 def _summed() -> dict[str, tuple[F, Q]]:
     """The sums of a Brier score, each (value per claim, which claims)."""
-    stated = Q(probability__isnull=False, conditional=False)
+    _, binary, correct = _probability_conditions()
     # Brier = mean((p - o)²) = (Σp² − 2·Σ_{o=1} p + n_{o=1}) / n: sums the database adds up
     # exactly, over decimals, in the same query as the counts.
     return {
-        "brier_sum_p2": (
-            F("probability") * F("probability"),
-            stated & Q(verdict__in=BINARY_VERDICTS),
-        ),
-        "brier_sum_p_correct": (F("probability"), stated & Q(verdict=Verdict.CORRECT)),
+        "brier_sum_p2": (F("probability") * F("probability"), binary),
+        "brier_sum_p_correct": (F("probability"), correct),
     }
+
+
+def _probability_conditions() -> tuple[Q, Q, Q]:
+    """Claims that state a probability; those of them judged right or wrong; those right."""
+    stated = Q(probability__isnull=False, conditional=False)
+    return stated, stated & Q(verdict__in=BINARY_VERDICTS), stated & Q(verdict=Verdict.CORRECT)
 
 
 @dataclass(frozen=True)
