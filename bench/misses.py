@@ -1,10 +1,10 @@
 """Benchmark: what a miss of the response cache costs, in-process, at 200,000 claims (issue 16).
 
-    .venv/bin/python bench/misses.py [--rebuild] [--rounds 9]
+    .venv/bin/python bench/misses.py [--rebuild] [--rounds 9] [--sqlite]
 
 DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
-the benchmark's own database is BENCH_MISSES_DB (default `claims_bench_misses`), built once
-with bench/serve.py's builder (200,000 claims, 600,000 evidence items) and reused. The cache is
+the data is `make bench`'s own (bench/serve.py's BENCH_SERVE_DB, or BENCH_SQLITE_PATH with
+--sqlite: 200,000 claims, 600,000 evidence items), built once and reused. The cache is
 BENCH_CACHE_URL (default redis://127.0.0.1:6379/6), whose tags and fragments it bumps.
 
 Each page is rendered by Django's test Client in this process, with the response cache off
@@ -24,7 +24,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,55 +38,23 @@ PAGES = [
     ("API list, filtered", "/api/v1/claims/?status=due&kind=target"),
     ("API detail", "/api/v1/claims/15/"),
 ]
-# Columns added to the models since bench/serve.py's INSERTs were written: database defaults,
-# for the build only, so that its builder can be reused as it is.
-BUILD_DEFAULTS = {
-    "claims_evidence": {
-        "version": "1",
-        "link_state": "'unchecked'",
-        "link_failures": "0",
-        "link_next_check_at": "now()",
-    }
-}
-
-
-def database_url(base: str, name: str) -> str:
-    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
-
-
-def ensure_database(base: str, name: str, *, rebuild: bool) -> str:
-    import psycopg
-
-    from bench.serve import build, migrate
-
-    url = database_url(base, name)
-    with psycopg.connect(database_url(base, "postgres"), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and not rebuild:
-            migrate(url)
-            return url
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    migrate(url)
-    started = time.monotonic()
-    with psycopg.connect(url, autocommit=True) as conn:
-        for table, defaults in BUILD_DEFAULTS.items():
-            for column, value in defaults.items():
-                conn.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {value}")
-        build(conn, claims=200_000, evidence=600_000)
-    print(f"Built {name} in {time.monotonic() - started:.0f} s.")
-    return url
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--sqlite", action="store_true", help="the SQLite build, not PostgreSQL")
     args = parser.parse_args()
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    name = os.environ.get("BENCH_MISSES_DB", "claims_bench_misses")
-    url = ensure_database(base, name, rebuild=args.rebuild)
+    from bench import dataset, serve
+
+    shape = dataset.Shape()
+    if args.sqlite:
+        url = serve.ensure_sqlite(serve.SQLITE_PATH, shape, rebuild=args.rebuild)
+    else:
+        base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        url = serve.ensure_postgres(base, shape, rebuild=args.rebuild)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",

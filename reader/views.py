@@ -121,6 +121,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     show_updated = request.GET.get("ordering") == "-updated_at"
     context = {
         "filter": claim_filter,
+        "filter_form": claim_filter.form_html(),
         "page": page,
         "rows": claim_rows(page.items, show_time_left=True, show_updated=show_updated),
         "nav": _list_nav(request.GET),

@@ -271,6 +271,27 @@ def test_a_new_topic_is_in_the_lists_drop_down_on_the_next_request(
     assert b'<option value="shipbuilding">Shipbuilding</option>' in get("/claims/")
 
 
+def test_the_filter_form_is_stored_per_set_of_values_it_shows(claim, stored):
+    warm(stored, "/claims/?search=doubles", "/claims/?status=due")
+    assert b'value="doubles"' in get("/claims/?search=doubles")
+    due = get("/claims/?status=due")
+    assert b'value="doubles"' not in due
+    assert b'<option value="due" selected>' in due
+    assert b'<option value="due" selected>' not in get("/claims/?search=doubles")
+
+
+def test_a_new_entity_makes_the_filter_form_that_names_it_again(
+    claim, stored, django_capture_on_commit_callbacks
+):
+    # Until it exists, the name is ignored, and no filter narrows the list.
+    url = "/claims/?entity=A+Later+Agency"
+    warm(stored, url)
+    assert b"Clear all filters" not in get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        EntityFactory(name="A Later Agency")
+    assert b"Clear all filters" in get(url)
+
+
 def test_a_fragment_is_used_only_for_the_host_and_scheme_it_was_made_for(claim, stored):
     url = f"/api/v1/claims/{claim.pk}/"
     warm(stored, url, f"/claims/{claim.slug}/", "/api/v1/claims/")
@@ -304,7 +325,7 @@ def test_a_list_reads_its_rows_and_every_tag_in_one_round_trip(claim, stored, mo
     real_get_many = backend.get_many
     monkeypatch.setattr(backend, "get_many", lambda keys: calls.append(keys) or real_get_many(keys))
     get("/claims/")
-    # The drop-downs' options and their tags; three claims' rows, their tags and "all".
+    # The filter form and its tags ("all", "sources"); three claims' rows, their tags and "all".
     assert [len(keys) for keys in calls] == [1 + 2, 3 + 3 + 1]
 
 
