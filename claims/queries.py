@@ -162,7 +162,14 @@ class ClaimTallyQuerySet(models.QuerySet):
         given = {name: value for name, value in filters.items() if value}
         if not set(given) <= set(TALLIED_FILTERS):
             return None
-        return self.filter(**given).claims()
+        if self.query.where:  # a part of the tally: through the ORM
+            return self.filter(**given).claims()
+        # Asked on every list's miss, reader's and API's: a sum over ~120 rows that the database
+        # answers in 0.1 ms, where building the ORM's aggregate cost ~1 ms (issue 16).
+        names = tuple(sorted(given))
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(_tally_count_sql(self, names), [given[name] for name in names])
+            return cursor.fetchone()[0]
 
     def by_status_and_year(self) -> list[tuple[str, int, int]]:
         """(status, deadline year, claims) for every year a deadline falls in."""
@@ -251,6 +258,8 @@ def _counted() -> dict[str, Q]:
 
 # The whole tally's record query, by database alias: built once (ClaimTallyQuerySet.track_record).
 _WHOLE_TALLY_RECORD_SQL: dict[str, tuple[str, tuple, tuple[str, ...]]] = {}
+# The SQL of ClaimTallyQuerySet.count_matching(), by database and the names it is filtered by.
+_TALLY_COUNT_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
 
 
 def _tally_record_sql(tally: models.QuerySet) -> tuple[str, tuple, tuple[str, ...]]:
@@ -261,6 +270,20 @@ def _tally_record_sql(tally: models.QuerySet) -> tuple[str, tuple, tuple[str, ..
     if tally.db not in _WHOLE_TALLY_RECORD_SQL:
         _WHOLE_TALLY_RECORD_SQL[tally.db] = _build_tally_record_sql(tally)
     return _WHOLE_TALLY_RECORD_SQL[tally.db]
+
+
+def _tally_count_sql(tally: models.QuerySet, names: tuple[str, ...]) -> str:
+    """The SQL of the number of claims in the tally's rows with the columns `names` equal to
+    as many parameters, in that order: built once per database and set of names."""
+    key = (tally.db, names)
+    if key not in _TALLY_COUNT_SQL:
+        quote, meta = connections[tally.db].ops.quote_name, tally.model._meta
+        claims = quote(meta.get_field("claims").column)
+        where = " AND ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)
+        _TALLY_COUNT_SQL[key] = f"SELECT COALESCE(SUM({claims}), 0) FROM {quote(meta.db_table)}" + (
+            f" WHERE {where}" if where else ""
+        )
+    return _TALLY_COUNT_SQL[key]
 
 
 def _build_tally_record_sql(tally: models.QuerySet) -> tuple[str, tuple, tuple[str, ...]]:
@@ -450,6 +473,26 @@ def search(queryset: models.QuerySet, words: Iterable[str]) -> models.QuerySet:
     return queryset
 
 
+class _FiltersCopiedOnePerFilterSet(dict):
+    """A FilterSet class's filters (its base_filters), of which django-filter makes a deep copy
+    for each FilterSet, only to set the model and that FilterSet (as `parent`) on each filter.
+    A deep copy took every filter's choices, querysets and form field with it: 0.7 ms of every
+    claim list's miss, the reader's and the API's (issue 16). Each filter is copied on its own
+    instead; what the copies share (the field's arguments) no request changes. A filter with a
+    `method` is bound to its copy again, as its setter does, so that the method is looked up on
+    the FilterSet the copy belongs to; a form field is left to each copy to make."""
+
+    def __deepcopy__(self, memo) -> dict:
+        copies = {}
+        for name, filter_ in self.items():
+            copied = copy.copy(filter_)
+            copied.__dict__.pop("_field", None)
+            if copied.method is not None:
+                copied.method = copied.method  # binds the FilterMethod to the copy
+            copies[name] = copied
+        return copies
+
+
 class ClaimFilterSet(django_filters.FilterSet):
     """What a claim is and where it stands: the filters every list of claims offers, the
     reader site's and the API's alike. Each subclass sets Meta.model (claims.models imports
@@ -484,7 +527,7 @@ class ClaimFilterSet(django_filters.FilterSet):
         # (deep-copied per request, cache and all) had a field with no label: the reader's list
         # said "None “bogus” was ignored". Each class gets filters of its own, with its model,
         # so nothing one audience does to a filter reaches the other.
-        filters = copy.deepcopy(super().get_filters())
+        filters = _FiltersCopiedOnePerFilterSet(copy.deepcopy(super().get_filters()))
         for name, filter_ in filters.items():
             if cls._meta.model is not None:
                 filter_.model = cls._meta.model

@@ -102,3 +102,29 @@ def test_the_lists_drop_downs_are_written_as_djangos_select_writes_them():
         ), field.name
     assert "The Ledger &amp; &lt;Co&gt;</option>" in str(form["outlet"])
     assert '<option value="ledger" selected>' in str(form["outlet"])
+
+
+def test_each_filterset_has_filters_of_its_own_without_deep_copies():
+    """claims.queries._FiltersCopiedOnePerFilterSet: a copy of each filter per FilterSet, whose
+    method filters (the search, the entity, the order) run on that FilterSet."""
+    from django.http import QueryDict
+
+    from claims.models import Claim
+    from reader.filters import ClaimFilter
+
+    ClaimFactory(statement="Output doubles by 2027.")
+    ClaimFactory(statement="Exports fall.")
+    first = ClaimFilter(QueryDict("search=doubles"), queryset=Claim.objects.all())
+    second = ClaimFilter(QueryDict("search=exports"), queryset=Claim.objects.all())
+
+    for name, filter_ in first.filters.items():
+        assert filter_ is not ClaimFilter.base_filters[name]
+        assert filter_ is not second.filters[name]
+        assert filter_.parent is first
+        assert not hasattr(ClaimFilter.base_filters[name], "parent")
+    assert first.filters["search"].filter.method == first.filter_search
+    assert [c.statement for c in first.qs] == ["Output doubles by 2027."]
+    assert [c.statement for c in second.qs] == ["Exports fall."]
+    # Not deep copies: what a filter's form field is made from is the class's, shared.
+    assert first.filters["status"].extra is ClaimFilter.base_filters["status"].extra
+    assert first.form.fields["status"] is not second.form.fields["status"]
