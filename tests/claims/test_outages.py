@@ -143,6 +143,32 @@ def test_the_cache_is_asked_again_once_the_pause_is_over(redis_cache):
     assert cache.get("probe") == "before"
 
 
+def test_one_redis_client_serves_every_call_and_outlives_a_restart(redis_cache):
+    # config.cache_backend._SharedClientRedisCacheClient: Django made a redis.Redis per call.
+    clients = []
+    real = cache._cache.get_client
+
+    def recorded(*args, **kwargs):
+        clients.append(real(*args, **kwargs))
+        return clients[-1]
+
+    cache._cache.get_client = recorded
+    try:
+        for _ in range(3):
+            cache.set("probe", "before")
+            cache.get("probe")
+    finally:
+        cache._cache.get_client = real
+    assert len(clients) == 6 and all(client is clients[0] for client in clients)
+
+    redis_cache.kill()
+    assert cache.get("probe") is None  # refused: a miss, and a pause
+    redis_cache.start()
+    time.sleep(PAUSE_SECONDS + 0.1)
+    cache.set("probe", "after")  # the pool's connections were dropped: new ones, same client
+    assert cache.get("probe") == "after"
+
+
 def test_readyz_still_sees_the_cache_fail(redis_cache):
     assert Client().get("/readyz").status_code == 200
     redis_cache.kill()
