@@ -128,3 +128,29 @@ def test_each_filterset_has_filters_of_its_own_without_deep_copies():
     # Not deep copies: what a filter's form field is made from is the class's, shared.
     assert first.filters["status"].extra is ClaimFilter.base_filters["status"].extra
     assert first.form.fields["status"] is not second.form.fields["status"]
+
+
+def test_the_sites_fixed_links_are_reversed_once_per_script_prefix(client, monkeypatch):
+    """reader.templatetags.reader.site_url: the header's and footer's links, without a
+    reverse() per link per page, and still under the prefix the site is served at."""
+    from django.urls import base, set_script_prefix
+
+    from reader.templatetags import reader as tags
+
+    tags._reversed.cache_clear()
+    calls = []
+    real = base.reverse
+    monkeypatch.setattr(tags, "reverse", lambda name: calls.append(name) or real(name))
+    assert client.get("/how-we-judge/").status_code == 200
+    first = len(calls)
+    page = client.get("/how-we-judge/").content.decode()
+    assert first >= 10 and len(calls) == first  # none again
+    assert 'href="/claims/?status=due"' in page
+    set_script_prefix("/registry/")  # what Django's WSGI handler does (the test client does not)
+    try:
+        under_prefix = client.get("/how-we-judge/").content.decode()
+    finally:
+        set_script_prefix("/")
+    assert 'href="/registry/claims/?status=due"' in under_prefix
+    assert 'href="/claims/?status=due"' not in under_prefix
+    tags._reversed.cache_clear()
