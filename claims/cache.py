@@ -44,7 +44,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -52,7 +52,7 @@ from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q, QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
@@ -68,6 +68,11 @@ ALL_TAG = "all"
 LISTS_TAG = "lists"
 # Articles, outlets, entities and topics themselves (the claim list's drop-downs name them).
 SOURCES_TAG = "sources"
+# Lists' shapes (which claims a page of a list holds, in which order, and how many: see "List
+# shapes" below): SHAPES_TAG is every shape's, moved by a claim created or deleted and by any
+# write that does not say which columns it changed; shape_tag(column) is the shapes' that
+# filter, search or sort by that column ("about" and "topics" for the claims' links).
+SHAPES_TAG = "shapes"
 GENERATION_KEY = "registry:generation"
 # A write touching more claims than this retires every page instead of naming each.
 BULK_TAG_LIMIT = 1000
@@ -239,10 +244,16 @@ def claim_tags(slugs: Iterable[str | None] = (), ids: Iterable[int | None] = ())
     }
 
 
-def claims_changed(claims: QuerySet | Iterable[int], *, lists: bool = True) -> None:
+def claims_changed(
+    claims: QuerySet | Iterable[int],
+    *,
+    lists: bool = True,
+    columns: Iterable[str] | None = None,
+) -> None:
     """Tell the cache that these claims (a queryset, or their ids) changed: their pages, and
-    with `lists` every list. Takes effect on commit, when their slugs are read (no query in the
-    write itself); more than BULK_TAG_LIMIT claims, or a failed read, retire every page."""
+    with `lists` every list, and the shapes of the lists that read `columns` (every list's shape
+    when the write does not say). Takes effect on commit, when their slugs are read (no query in
+    the write itself); more than BULK_TAG_LIMIT claims, or a failed read, retire every page."""
     from claims.models import Claim
 
     if not isinstance(claims, QuerySet):
@@ -262,7 +273,9 @@ def claims_changed(claims: QuerySet | Iterable[int], *, lists: bool = True) -> N
             _bump()
         else:
             tags = claim_tags((slug for _pk, slug in rows), (pk for pk, _slug in rows))
-            _bump(frozenset(tags | ({LISTS_TAG} if lists else set())))
+            if lists:
+                tags |= {LISTS_TAG} | shape_tags(columns)
+            _bump(frozenset(tags))
 
     transaction.on_commit(bump_their_tags, robust=True)
 
@@ -279,9 +292,63 @@ def _loaded(instance, name: str):
     return getattr(instance, "_response_cache_loaded", {}).get(name)
 
 
-def _on_claim_write(sender, instance, **kwargs) -> None:
+def shape_tag(column: str) -> str:
+    return f"shape:{column}"
+
+
+def shape_tags(columns: Iterable[str] | None) -> set[str]:
+    """The tags a write moves for lists' shapes: of the lists that read `columns`, or of every
+    list when None (a write that cannot say what it changed)."""
+    if columns is None:
+        return {SHAPES_TAG}
+    return {shape_tag(column) for column in columns}
+
+
+# The claim columns some list filters, searches or sorts by (reader.filters, api.filters,
+# claims.queries.SEARCH_FIELDS): a write that changes none of them moves no list's shape.
+SHAPE_COLUMNS = (
+    "status",
+    "verdict",
+    "kind",
+    "claimant_type",
+    "deadline",
+    "made_on",
+    "created_at",
+    "updated_at",
+    "resolved_at",
+    "article_id",
+    "claimant_id",
+    "statement",
+    "quote",
+    "slug",
+    "deadline_text",
+)
+
+
+def _read_stored_shape(sender, instance, **kwargs) -> None:
+    # Compared with what is saved, in _on_claim_write: the stored row, read in the write's own
+    # transaction (under the lifecycle's row lock), not the copy the caller loaded, which may be
+    # older (a copy that puts back an older deadline moves the lists that sort by it).
+    instance._stored_shape = (
+        None
+        if instance._state.adding or instance.pk is None
+        else sender._default_manager.filter(pk=instance.pk).values(*SHAPE_COLUMNS).first()
+    )
+
+
+def _moved_shapes(instance, *, created: bool) -> set[str]:
+    stored = instance.__dict__.pop("_stored_shape", None)
+    if created or stored is None:  # new, deleted, or saved without pre_save: every shape
+        return shape_tags(None)
+    return shape_tags(
+        column for column in SHAPE_COLUMNS if stored[column] != getattr(instance, column)
+    )
+
+
+def _on_claim_write(sender, instance, created: bool = False, **kwargs) -> None:
     tags = claim_tags({instance.slug, _loaded(instance, "slug")}, {instance.pk})
-    registry_changed(tags | {LISTS_TAG})
+    deleted = kwargs.get("signal") is post_delete
+    registry_changed(tags | {LISTS_TAG} | _moved_shapes(instance, created=created or deleted))
 
 
 def _on_claim_part_write(sender, instance, update_fields=None, **kwargs) -> None:
@@ -295,12 +362,16 @@ def _on_claim_part_write(sender, instance, update_fields=None, **kwargs) -> None
 def _on_claim_m2m(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
     if not action.startswith("post_"):
         return
+    from claims.models import Claim
+
+    links = "about" if sender is Claim.about.through else "topics"
     if reverse and action == "post_clear":  # entity.claims_about.clear(): no pk_set says whose
         registry_changed()
     elif reverse:  # entity.claims_about.add(...), topic.claims.add(...)
-        claims_changed(pk_set or ())
+        claims_changed(pk_set or (), columns=[links])
     else:
-        registry_changed(claim_tags({instance.slug}, {instance.pk}) | {LISTS_TAG})
+        tags = claim_tags({instance.slug}, {instance.pk}) | {LISTS_TAG, shape_tag(links)}
+        registry_changed(tags)
 
 
 def _on_source_write(sender, instance, **kwargs) -> None:
@@ -355,6 +426,7 @@ def connect_signals() -> None:
         uid = f"registry-changed-{model._meta.label_lower}"
         post_save.connect(handler, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}-delete")
+    pre_save.connect(_read_stored_shape, sender=Claim, dispatch_uid="response-cache-claim-shape")
     for model in (Claim, Evidence):
         post_init.connect(
             _remember_loaded, sender=model, dispatch_uid=f"response-cache-{model._meta.model_name}"
@@ -610,6 +682,26 @@ def claims_to_page(claims: QuerySet) -> QuerySet:
     fragments' tags (a claim missing from the cache is read again, after them: `claim_fragments`);
     with them off, the claims themselves, read once as before."""
     return claims.values_list("pk", "slug", named=True) if fragments_on() else claims
+
+
+class ListedClaim(NamedTuple):
+    """A claim as a list's shape keeps it: what `claims_to_page` reads of each, and picklable
+    (Django's named rows are of a class made per query)."""
+
+    pk: int
+    slug: str
+
+
+def listed(rows: Iterable) -> list[ListedClaim]:
+    return [ListedClaim(row.pk, row.slug) for row in rows]
+
+
+def cached_shape(kind: str, key: str, tags: Iterable[str], make: Callable[[], Any]) -> Any:
+    """A list's shape (a page of `claims_to_page` rows as `listed()` keeps them, and how many
+    the list holds), kept under `tags`: SHAPES_TAG, shape_tag() of each column the list filters,
+    searches or sorts by, and SOURCES_TAG if it names a source. `key` says which list and page
+    (its canonical query string). The rows themselves are each claim's fragments."""
+    return cached_fragment(kind, hashlib.sha256(key.encode()).hexdigest()[:32], tags, make)
 
 
 def claim_fragments(

@@ -380,7 +380,7 @@ def flag_due_claims(*, today: datetime.date | None = None, via: str = "flag_due_
     if flagged:
         # Raw SQL: no model signal tells the response cache. `named` holds every claim flagged,
         # or, past BULK_TAG_LIMIT, one too many to name, and then every page is retired.
-        response_cache.claims_changed(named)
+        response_cache.claims_changed(named, columns=("status", "updated_at"))
         notifications.notify_editors_on_commit()
     return flagged
 

@@ -17,7 +17,7 @@ from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.cache import SOURCES_TAG, cached_fragment
+from claims.cache import SHAPES_TAG, SOURCES_TAG, cached_fragment, shape_tag
 from claims.models import Claim
 from claims.queries import ClaimFilterSet, search, validate_search_terms
 from registry.models import Article, Entity, Outlet, Topic
@@ -112,6 +112,29 @@ def _ordering_expressions(value: str) -> list:
         return [F("deadline").desc(nulls_last=True), F("id").desc()]
     return [F("deadline").asc(nulls_last=True), F("id").asc()]
 
+
+# The claim columns (claims.cache.SHAPE_COLUMNS) and links each filter of the list reads, for
+# the tags of the list's shape; SEARCHED_COLUMNS as claims.queries.SEARCH_FIELDS reach them.
+SEARCHED_COLUMNS = ("statement", "quote", "slug", "deadline_text", "article_id", "claimant_id")
+COLUMNS_READ = {
+    "status": ("status",),
+    "verdict": ("verdict",),
+    "kind": ("kind",),
+    "deadline_after": ("deadline",),
+    "deadline_before": ("deadline",),
+    "outlet": ("article_id",),
+    "article": ("article_id",),
+    "entity": ("claimant_id", "about"),
+    "topic": ("topics",),
+    "search": SEARCHED_COLUMNS,
+}
+COLUMNS_SORTED_BY = {
+    "deadline": ("deadline",),
+    "-deadline": ("deadline",),
+    "-updated_at": ("updated_at",),
+}
+# Filters whose meaning depends on a source's row: a slug or name that is found, a title searched.
+NAMES_A_SOURCE = frozenset({"outlet", "article", "entity", "topic", "search"})
 
 # The drop-downs whose options are rows of a table: kept as a fragment under SOURCES_TAG, which
 # every write of an outlet or topic moves, rather than read and built on every list.
@@ -244,6 +267,21 @@ class ClaimFilter(ClaimFilterSet):
             variant=[self.active],
         )
         return mark_safe(html)
+
+    def shape_tags(self) -> set[str]:
+        """The tags of this list's shape (claims.cache.cached_shape): of the columns each filter
+        sent reads, the one it is sorted by, and the sources if one names them. By what was
+        sent, not what was understood: an entity's name that is ignored today is a filter once
+        the entity is created."""
+        sent = {name for name in self.filters if self.data.get(name)}
+        ordering = self.data.get("ordering") or DEFAULT_ORDERING
+        columns = {
+            *(column for name in sent for column in COLUMNS_READ.get(name, ())),
+            # An ordering not understood sorts by the default's.
+            *COLUMNS_SORTED_BY.get(ordering, COLUMNS_SORTED_BY[DEFAULT_ORDERING]),
+        }
+        tags = {SHAPES_TAG, *(shape_tag(column) for column in columns)}
+        return tags | ({SOURCES_TAG} if sent & NAMES_A_SOURCE else set())
 
     @property
     def ignored(self) -> list[str]:

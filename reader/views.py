@@ -4,6 +4,7 @@ comes from ClaimQuerySet.track_record(), the whole registry's from the claim tal
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 
@@ -35,10 +36,13 @@ from claims.cache import (
     cache_query_params,
     cache_tags,
     cached_fragment,
+    cached_shape,
     canonical_query_string,
     claim_fragments,
     claim_tags,
     claims_to_page,
+    fragments_on,
+    listed,
 )
 from claims.choices import ClaimantType, HedgeClass, Kind, Verdict
 from claims.models import Claim, ClaimTally, Evidence, Snapshot, Status
@@ -107,13 +111,20 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     if canonical != raw:
         return redirect(f"{request.path}?{canonical}" if canonical else request.path)
     claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.with_sources())
-    page = paginate(
-        claims_to_page(claim_filter.qs),
-        request.GET.get("page"),
-        per_page=CLAIMS_PER_PAGE,
-        # Exact and without counting claims when the tally can say (status, verdict, kind).
-        count=ClaimTally.objects.count_matching(claim_filter.given),
-    )
+    claim_filter.is_valid()  # what the page says of the filters, whether or not it reads claims
+
+    def read_page():
+        page = paginate(
+            claims_to_page(claim_filter.qs),
+            request.GET.get("page"),
+            per_page=CLAIMS_PER_PAGE,
+            # Exact and without counting claims when the tally can say (status, verdict, kind).
+            count=ClaimTally.objects.count_matching(claim_filter.given),
+        )
+        return dataclasses.replace(page, items=listed(page.items)) if fragments_on() else page
+
+    # Which claims, in which order, how many: kept until a write moves what this list reads.
+    page = cached_shape("claim-list", canonical, claim_filter.shape_tags(), read_page)
     download_query = request.GET.copy()
     download_query.pop("page", None)
     download_query.pop("ordering", None)

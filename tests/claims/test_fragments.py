@@ -22,6 +22,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from claims import cache as response_cache
+from claims import lifecycle
 from claims.models import Claim, ClaimantType
 from tests.claims.test_response_cache import WRITE_PATHS
 from tests.claims.test_seed_registry import SMALL_SEED, write_seed
@@ -86,6 +87,16 @@ def fragment_urls(claim: Claim) -> list[str]:
         "/claims/",
         "/claims/?status=open",
         "/claims/?ordering=-updated_at",
+        # Lists' shapes, each by what it reads (claims.cache.cached_shape).
+        "/claims/?status=due",
+        "/claims/?status=resolved&verdict=correct",
+        "/claims/?ordering=-deadline",
+        "/claims/?deadline_before=2028-12-31",
+        "/claims/?search=triples",
+        "/claims/?search=industry",
+        "/claims/?entity=a-new-subject",
+        "/claims/?topic=shipbuilding",
+        "/claims/?outlet=" + claim.article.outlet.slug,
         f"/claims/{claim.slug}/",
         "/api/v1/claims/",
         "/api/v1/claims/?kind=forecast",
@@ -152,8 +163,21 @@ def _change_what_it_is_about(claim, editor_client, api):
     assert response.status_code == 200, response.content
 
 
+def _move_the_deadline(claim, editor_client, api):
+    response = api.patch(
+        f"/api/v1/claims/{claim.pk}/", {"deadline": "2026-06-30"}, format="json"
+    )  # past: the lifecycle makes it due
+    assert response.status_code == 200, response.content
+
+
+def _add_to_a_topic(claim, editor_client, api):
+    TopicFactory(slug="shipbuilding", name="Shipbuilding").claims.add(claim)
+
+
 FRAGMENT_WRITE_PATHS = {
     **WRITE_PATHS,
+    "API PATCH of the deadline": _move_the_deadline,
+    "a topic's claims added to": _add_to_a_topic,
     "article rename": _rename_article,
     "claimant rename": _rename_claimant,
     "outlet rename": _rename_outlet,
@@ -185,6 +209,27 @@ def test_a_change_is_on_the_very_next_request_of_every_page_with_fragments(
     for url in urls:
         assert get(url) == without_fragments(settings, url), url
     assert get(f"/claims/{claim.slug}/") != before[f"/claims/{claim.slug}/"]  # shows them all
+
+
+@pytest.mark.parametrize("change", ["created", "deleted"])
+def test_a_claim_created_or_deleted_is_in_every_lists_shape_at_once(
+    change, claim, stored, settings, django_capture_on_commit_callbacks
+):
+    other = ClaimFactory(article=claim.article, slug="a-later-claim", statement="Industry grows.")
+    if change == "created":
+        with django_capture_on_commit_callbacks(execute=True):
+            other.delete()
+    urls = [url for url in fragment_urls(claim) if url.startswith("/claims/?")]
+    warm(stored, *urls)
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "created":
+            ClaimFactory(article=claim.article, slug="a-new-claim", statement="Industry grows.")
+        else:
+            other.transitions.all().delete()
+            other.delete()
+    for url in urls:
+        assert get(url) == without_fragments(settings, url), url
+    assert (b"a-new-claim" in get("/claims/")) is (change == "created")
 
 
 def test_a_change_by_the_seed_loader_is_on_the_very_next_request(
@@ -280,16 +325,20 @@ def test_the_filter_form_is_stored_per_set_of_values_it_shows(claim, stored):
     assert b'<option value="due" selected>' not in get("/claims/?search=doubles")
 
 
-def test_a_new_entity_makes_the_filter_form_that_names_it_again(
-    claim, stored, django_capture_on_commit_callbacks
+def test_a_new_entity_makes_the_filter_form_and_list_that_name_it_again(
+    claim, stored, settings, django_capture_on_commit_callbacks
 ):
     # Until it exists, the name is ignored, and no filter narrows the list.
     url = "/claims/?entity=A+Later+Agency"
     warm(stored, url)
     assert b"Clear all filters" not in get(url)
+    assert b"Output doubles by 2027." in get(url)
     with django_capture_on_commit_callbacks(execute=True):
         EntityFactory(name="A Later Agency")
     assert b"Clear all filters" in get(url)
+    # And the list's shape: now a filter that no claim matches.
+    assert get(url) == without_fragments(settings, url)
+    assert b"Output doubles by 2027." not in get(url)
 
 
 def test_a_fragment_is_used_only_for_the_host_and_scheme_it_was_made_for(claim, stored):
@@ -318,15 +367,16 @@ def test_a_detail_read_with_a_filter_is_read_afresh(claim, stored):
     assert Client().get(f"{url}?status=due").status_code == 404
 
 
-def test_a_list_reads_its_rows_and_every_tag_in_one_round_trip(claim, stored, monkeypatch):
+def test_a_list_reads_its_shape_form_and_rows_each_in_one_round_trip(claim, stored, monkeypatch):
     warm(stored, "/claims/")
     calls = []
     backend = caches["default"]
     real_get_many = backend.get_many
     monkeypatch.setattr(backend, "get_many", lambda keys: calls.append(keys) or real_get_many(keys))
     get("/claims/")
-    # The filter form and its tags ("all", "sources"); three claims' rows, their tags and "all".
-    assert [len(keys) for keys in calls] == [1 + 2, 3 + 3 + 1]
+    # The list's shape and its tags ("all", "shapes", "shape:deadline"); the filter form and
+    # its tags ("all", "sources"); three claims' rows, their tags and "all".
+    assert [len(keys) for keys in calls] == [1 + 3, 1 + 2, 3 + 3 + 1]
 
 
 def test_a_warm_claim_page_reads_nothing_from_the_database(claim, stored):
@@ -403,3 +453,70 @@ def test_off_means_no_fragment_is_read_or_stored(claim, settings, monkeypatch):
         monkeypatch.setattr(backend, name, lambda *args, **kwargs: pytest.fail("cache used"))
     for url in fragment_urls(claim):
         get(url)
+
+
+def _shapes_made(stored: list[str]) -> list[str]:
+    return [
+        key for key in stored if key.startswith(f"{response_cache.FRAGMENT_KEY_PREFIX}:claim-list:")
+    ]
+
+
+def test_a_write_keeps_the_shapes_of_the_lists_it_does_not_move(
+    claim, editor, stored, django_capture_on_commit_callbacks
+):
+    """claims.cache.cached_shape: a list's page of ids and count outlive a write that changes
+    no column the list reads; its rows are still each claim's own (made again where it shows)."""
+    lists = ["/claims/", "/claims/?status=due", "/claims/?search=doubles"]
+    warm(stored, *lists)
+    _editor_client, api = editor_clients(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.patch(
+            f"/api/v1/claims/{claim.pk}/", {"resolution_criteria": "Official data."}, format="json"
+        )
+    assert response.status_code == 200, response.content
+    stored.clear()
+    get("/claims/")
+    assert len(stored) == 1 and not _shapes_made(stored)  # the claim's row only: its tag moved
+    stored.clear()
+    get("/claims/?search=doubles")  # searched in the statement: the same shape, the same row
+    assert stored == []
+    stored.clear()
+    get("/claims/?status=due")  # the claim is not in it: nothing to make again
+    assert stored == []
+
+    # Flagging moves the status: the lists by status are read again, the rest stand.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lifecycle.flag_due_claims(today=datetime.date(2030, 1, 1)) == 1
+    stored.clear()
+    get("/claims/")
+    assert _shapes_made(stored) == []
+    stored.clear()
+    assert b"Output doubles by 2027." in get("/claims/?status=due")
+    assert len(_shapes_made(stored)) == 1
+
+
+def test_each_filter_of_the_list_names_the_columns_it_reads():
+    from django.http import QueryDict
+
+    from reader.filters import ClaimFilter
+
+    def tags(query: str) -> set[str]:
+        return ClaimFilter(QueryDict(query), queryset=Claim.objects.all()).shape_tags()
+
+    assert tags("") == {"shapes", "shape:deadline"}
+    assert tags("ordering=-updated_at") == {"shapes", "shape:updated_at"}
+    assert tags("ordering=bogus") == {"shapes", "shape:deadline"}
+    assert tags("status=due&kind=target") == {
+        "shapes",
+        "shape:deadline",
+        "shape:status",
+        "shape:kind",
+    }
+    assert tags("entity=someone") == {
+        "shapes",
+        "shape:deadline",
+        "shape:claimant_id",
+        "shape:about",
+        "sources",
+    }
+    assert {"shape:statement", "shape:article_id", "sources"} <= tags("search=steel")
