@@ -12,6 +12,7 @@ import hashlib
 import django_filters
 from django import forms
 from django.db.models import F
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.http import urlencode
@@ -133,8 +134,22 @@ COLUMNS_SORTED_BY = {
     "-deadline": ("deadline",),
     "-updated_at": ("updated_at",),
 }
-# Filters whose meaning depends on a source's row: a slug or name that is found, a title searched.
-NAMES_A_SOURCE = frozenset({"outlet", "article", "entity", "topic", "search"})
+
+
+def list_shape_tags(query: QueryDict) -> set[str]:
+    """The tags of a claim list's shape (claims.cache.cached_shape), from its query string: the
+    columns each filter sent reads, the one it is sorted by, and the sources (the form's
+    drop-downs show them; a slug or name is found in them). By what was sent, not what was
+    understood: an entity's name that is ignored today is a filter once the entity is created."""
+    sent = {name for name in ClaimFilter.base_filters if query.get(name)}
+    ordering = query.get("ordering") or DEFAULT_ORDERING
+    columns = {
+        *(column for name in sent for column in COLUMNS_READ.get(name, ())),
+        # An ordering not understood sorts by the default's.
+        *COLUMNS_SORTED_BY.get(ordering, COLUMNS_SORTED_BY[DEFAULT_ORDERING]),
+    }
+    return {SHAPES_TAG, SOURCES_TAG, *(shape_tag(column) for column in columns)}
+
 
 # The drop-downs whose options are rows of a table: kept as a fragment under SOURCES_TAG, which
 # every write of an outlet or topic moves, rather than read and built on every list.
@@ -267,21 +282,6 @@ class ClaimFilter(ClaimFilterSet):
             variant=[self.active],
         )
         return mark_safe(html)
-
-    def shape_tags(self) -> set[str]:
-        """The tags of this list's shape (claims.cache.cached_shape): of the columns each filter
-        sent reads, the one it is sorted by, and the sources if one names them. By what was
-        sent, not what was understood: an entity's name that is ignored today is a filter once
-        the entity is created."""
-        sent = {name for name in self.filters if self.data.get(name)}
-        ordering = self.data.get("ordering") or DEFAULT_ORDERING
-        columns = {
-            *(column for name in sent for column in COLUMNS_READ.get(name, ())),
-            # An ordering not understood sorts by the default's.
-            *COLUMNS_SORTED_BY.get(ordering, COLUMNS_SORTED_BY[DEFAULT_ORDERING]),
-        }
-        tags = {SHAPES_TAG, *(shape_tag(column) for column in columns)}
-        return tags | ({SOURCES_TAG} if sent & NAMES_A_SOURCE else set())
 
     @property
     def ignored(self) -> list[str]:

@@ -49,7 +49,7 @@ from claims.models import Claim, ClaimTally, Evidence, Snapshot, Status
 from claims.queries import SEARCH_MAX_TERM_LENGTH, SMALL_SAMPLE, TrackRecord, record_counts
 from reader import open_data
 from reader.feeds import follow_links
-from reader.filters import DEFAULT_ORDERING, ENTITY_SUGGESTIONS, ClaimFilter
+from reader.filters import DEFAULT_ORDERING, ENTITY_SUGGESTIONS, ClaimFilter, list_shape_tags
 from reader.forms import ErrorReportForm
 from reader.pagination import paginate
 from reader.structured_data import claim_review
@@ -110,30 +110,20 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     canonical = canonical_query_string(raw)
     if canonical != raw:
         return redirect(f"{request.path}?{canonical}" if canonical else request.path)
-    claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.with_sources())
-    claim_filter.is_valid()  # what the page says of the filters, whether or not it reads claims
-
-    def read_page():
-        page = paginate(
-            claims_to_page(claim_filter.qs),
-            request.GET.get("page"),
-            per_page=CLAIMS_PER_PAGE,
-            # Exact and without counting claims when the tally can say (status, verdict, kind).
-            count=ClaimTally.objects.count_matching(claim_filter.given),
-        )
-        return dataclasses.replace(page, items=listed(page.items)) if fragments_on() else page
-
-    # Which claims, in which order, how many: kept until a write moves what this list reads.
-    page = cached_shape("claim-list", canonical, claim_filter.shape_tags(), read_page)
+    # Everything the page says but its rows (which claims, how many, what the filters
+    # understood, the form) is kept until a write moves what this list reads; the rows are each
+    # claim's own fragment (claim_rows).
+    listing = cached_shape(
+        "claim-list", canonical, list_shape_tags(request.GET), lambda: _claim_listing(request)
+    )
+    page = listing["page"]
     download_query = request.GET.copy()
     download_query.pop("page", None)
     download_query.pop("ordering", None)
     suffix = f"?{download_query.urlencode()}" if download_query else ""
     show_updated = request.GET.get("ordering") == "-updated_at"
     context = {
-        "filter": claim_filter,
-        "filter_form": claim_filter.form_html(),
-        "page": page,
+        **listing,
         "rows": claim_rows(page.items, show_time_left=True, show_updated=show_updated),
         "nav": _list_nav(request.GET),
         "download_csv": reverse("open-data:csv") + suffix,
@@ -141,11 +131,34 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     }
     # Other unreadable values are left out with a note; a search over the limits is refused
     # outright (claims.queries.validate_search_terms), with the form kept to shorten it.
-    status = 400 if "search" in claim_filter.errors else 200
+    status = 400 if listing["search_refused"] else 200
     # A page past the last one is not found (it would offer a "Previous page" as empty).
     if status == 200 and page.number > 1 and not page.items:
         status = 404
     return render(request, "reader/claim_list.html", context, status=status)
+
+
+def _claim_listing(request: HttpRequest) -> dict:
+    """What a claim list's page says, but its rows: its page of claims (as `listed`, with
+    fragments on) and their number, the filters as understood, and the filter form."""
+    claim_filter = ClaimFilter(request.GET, queryset=Claim.objects.with_sources())
+    page = paginate(
+        claims_to_page(claim_filter.qs),
+        request.GET.get("page"),
+        per_page=CLAIMS_PER_PAGE,
+        # Exact and without counting claims when the tally can say (status, verdict, kind).
+        count=ClaimTally.objects.count_matching(claim_filter.given),
+    )
+    article = claim_filter.form.cleaned_data.get("article")
+    return {
+        "page": dataclasses.replace(page, items=listed(page.items)) if fragments_on() else page,
+        "filter_form": claim_filter.form_html(),
+        "filters_active": claim_filter.active,
+        "ignored": claim_filter.ignored,
+        "search_refused": "search" in claim_filter.errors,
+        "only_article": article
+        and {"slug": article.slug, "title": article.title, "outlet": article.outlet.name},
+    }
 
 
 def claim_rows(page: list, *, show_time_left: bool, show_updated: bool) -> list[str]:

@@ -367,16 +367,16 @@ def test_a_detail_read_with_a_filter_is_read_afresh(claim, stored):
     assert Client().get(f"{url}?status=due").status_code == 404
 
 
-def test_a_list_reads_its_shape_form_and_rows_each_in_one_round_trip(claim, stored, monkeypatch):
+def test_a_list_reads_its_page_and_its_rows_each_in_one_round_trip(claim, stored, monkeypatch):
     warm(stored, "/claims/")
     calls = []
     backend = caches["default"]
     real_get_many = backend.get_many
     monkeypatch.setattr(backend, "get_many", lambda keys: calls.append(keys) or real_get_many(keys))
     get("/claims/")
-    # The list's shape and its tags ("all", "shapes", "shape:deadline"); the filter form and
-    # its tags ("all", "sources"); three claims' rows, their tags and "all".
-    assert [len(keys) for keys in calls] == [1 + 3, 1 + 2, 3 + 3 + 1]
+    # The list's page but its rows, and its tags ("all", "shapes", "sources", "shape:deadline");
+    # three claims' rows, their tags and "all".
+    assert [len(keys) for keys in calls] == [1 + 4, 3 + 3 + 1]
 
 
 def test_a_warm_claim_page_reads_nothing_from_the_database(claim, stored):
@@ -498,25 +498,16 @@ def test_a_write_keeps_the_shapes_of_the_lists_it_does_not_move(
 def test_each_filter_of_the_list_names_the_columns_it_reads():
     from django.http import QueryDict
 
-    from reader.filters import ClaimFilter
+    from reader.filters import list_shape_tags
 
     def tags(query: str) -> set[str]:
-        return ClaimFilter(QueryDict(query), queryset=Claim.objects.all()).shape_tags()
+        return list_shape_tags(QueryDict(query)) - {"shapes", "sources"}
 
-    assert tags("") == {"shapes", "shape:deadline"}
-    assert tags("ordering=-updated_at") == {"shapes", "shape:updated_at"}
-    assert tags("ordering=bogus") == {"shapes", "shape:deadline"}
-    assert tags("status=due&kind=target") == {
-        "shapes",
-        "shape:deadline",
-        "shape:status",
-        "shape:kind",
-    }
-    assert tags("entity=someone") == {
-        "shapes",
-        "shape:deadline",
-        "shape:claimant_id",
-        "shape:about",
-        "sources",
-    }
-    assert {"shape:statement", "shape:article_id", "sources"} <= tags("search=steel")
+    assert {"shapes", "sources"} <= list_shape_tags(QueryDict(""))
+    assert tags("") == {"shape:deadline"}
+    assert tags("ordering=-updated_at") == {"shape:updated_at"}
+    assert tags("ordering=bogus") == {"shape:deadline"}
+    assert tags("status=due&kind=target") == {"shape:deadline", "shape:status", "shape:kind"}
+    assert tags("entity=someone") == {"shape:deadline", "shape:claimant_id", "shape:about"}
+    assert tags("topic=steel&page=3") == {"shape:deadline", "shape:topics"}
+    assert {"shape:statement", "shape:article_id", "shape:claimant_id"} <= tags("search=steel")
