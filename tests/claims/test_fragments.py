@@ -511,3 +511,13 @@ def test_each_filter_of_the_list_names_the_columns_it_reads():
     assert tags("entity=someone") == {"shape:deadline", "shape:claimant_id", "shape:about"}
     assert tags("topic=steel&page=3") == {"shape:deadline", "shape:topics"}
     assert {"shape:statement", "shape:article_id", "shape:claimant_id"} <= tags("search=steel")
+
+
+def test_every_filter_of_the_list_says_which_columns_it_reads():
+    """A filter added to the list without its columns in reader.filters.COLUMNS_READ would keep
+    a stored list's page through the writes that move it."""
+    from reader.filters import COLUMNS_READ, ClaimFilter
+
+    assert set(ClaimFilter.base_filters) - {"ordering"} == set(COLUMNS_READ)
+    read = {column for columns in COLUMNS_READ.values() for column in columns}
+    assert read - {"about", "topics"} <= set(response_cache.SHAPE_COLUMNS)
