@@ -68,8 +68,8 @@ ALL_TAG = "all"
 LISTS_TAG = "lists"
 # Articles, outlets, entities and topics themselves (the claim list's drop-downs name them).
 SOURCES_TAG = "sources"
-# Lists' shapes (which claims a page of a list holds, in which order, and how many: see "List
-# shapes" below): SHAPES_TAG is every shape's, moved by a claim created or deleted and by any
+# Lists' shapes (which claims a page of a list holds, in which order, and how many: see
+# cached_shape below): SHAPES_TAG is every shape's, moved by a claim created or deleted and by any
 # write that does not say which columns it changed; shape_tag(column) is the shapes' that
 # filter, search or sort by that column ("about" and "topics" for the claims' links).
 SHAPES_TAG = "shapes"
