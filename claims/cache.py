@@ -336,9 +336,9 @@ def _read_stored_shape(sender, instance, **kwargs) -> None:
     )
 
 
-def _moved_shapes(instance, *, created: bool) -> set[str]:
+def _moved_shapes(instance, *, new_or_gone: bool) -> set[str]:
     stored = instance.__dict__.pop("_stored_shape", None)
-    if created or stored is None:  # new, deleted, or saved without pre_save: every shape
+    if new_or_gone or stored is None:  # or saved without a pre_save read: every shape
         return shape_tags(None)
     return shape_tags(
         column for column in SHAPE_COLUMNS if stored[column] != getattr(instance, column)
@@ -348,7 +348,7 @@ def _moved_shapes(instance, *, created: bool) -> set[str]:
 def _on_claim_write(sender, instance, created: bool = False, **kwargs) -> None:
     tags = claim_tags({instance.slug, _loaded(instance, "slug")}, {instance.pk})
     deleted = kwargs.get("signal") is post_delete
-    registry_changed(tags | {LISTS_TAG} | _moved_shapes(instance, created=created or deleted))
+    registry_changed(tags | {LISTS_TAG} | _moved_shapes(instance, new_or_gone=created or deleted))
 
 
 def _on_claim_part_write(sender, instance, update_fields=None, **kwargs) -> None:

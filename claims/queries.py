@@ -539,9 +539,9 @@ class ClaimFilterSet(django_filters.FilterSet):
         # django-filter makes the form class, and each filter's form field, again for every
         # FilterSet it makes: 0.9 ms of every claim list, the reader's and the API's, for the
         # same ten fields each time (issue 16). Made once per class, from copies of its
-        # filters: a field left on a class-level filter would be deep-copied with it for every
-        # FilterSet. Each form deep-copies the fields it is given, so what one request's form
-        # does to a field (the reader's drop-down options) stays in that form.
+        # filters, so that no form field is left on a class-level filter. Each form deep-copies
+        # the fields it is given, so what one request's form does to a field (the reader's
+        # drop-down options) stays in that form.
         cls = type(self)
         form_class = cls.__dict__.get("_form_class")
         if form_class is None:

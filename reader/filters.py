@@ -7,15 +7,12 @@ left out of the filtering and reported back, so a mistyped link still shows a pa
 
 from __future__ import annotations
 
-import hashlib
-
 import django_filters
 from django import forms
 from django.db.models import F
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
-from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.cache import SHAPES_TAG, SOURCES_TAG, cached_fragment, shape_tag
@@ -264,24 +261,11 @@ class ClaimFilter(ClaimFilterSet):
         return queryset.order_by(*_ordering_expressions(value))
 
     def form_html(self) -> SafeString:
-        """The filter form (reader/partials/claim_filters.html), kept as a fragment for each set
-        of values it shows: its twenty-odd widgets were 2 ms of every list (issue 16). What it
-        shows is the values sent for its fields, the outlets and topics (SOURCES_TAG, which
-        every write of a source moves) and whether any filter narrows the list."""
-        shown = urlencode(sorted((name, self.data.get(name, "")) for name in self.form.fields))
-
-        def render() -> str:
-            self.form.show_source_options()
-            return render_to_string("reader/partials/claim_filters.html", {"filter": self})
-
-        html = cached_fragment(
-            "claim-filters",
-            hashlib.sha256(shown.encode()).hexdigest()[:32],
-            [SOURCES_TAG],
-            render,
-            variant=[self.active],
-        )
-        return mark_safe(html)
+        """The filter form (reader/partials/claim_filters.html), with its drop-downs' options.
+        Made with the rest of the list's page but its rows (reader.views._claim_listing), and
+        kept with it."""
+        self.form.show_source_options()
+        return render_to_string("reader/partials/claim_filters.html", {"filter": self})
 
     @property
     def ignored(self) -> list[str]:

@@ -98,8 +98,8 @@ def test_with_fragments_a_list_reads_its_page_by_id_then_nothing_once_stored(
     add_claims(30)
     client.get("/claims/")  # the epoch; the claims' tags start
     # The page's ids and slugs, the count; then the 25 claims not stored yet, read again after
-    # their tags. The filter form was stored by the first request (the test's outlets and topics
-    # started its tag), so its drop-downs' outlets and topics are not read.
+    # their tags. The drop-downs' outlets and topics were stored by the first request (the
+    # test's outlets and topics started their tag), so they are not read.
     with django_assert_num_queries(3):
         client.get("/claims/")
     # The list's shape (its page of ids and its count) and every row are stored now: nothing.
