@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from typing import NamedTuple
+from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -19,19 +21,29 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from api.base import ConditionalUpdateMixin, Conflict, Pagination, lifecycle_errors_as_400
+from api.base import (
+    ConditionalUpdateMixin,
+    Conflict,
+    Pagination,
+    StableOrderingFilter,
+    lifecycle_errors_as_400,
+)
 from api.filters import ClaimFilter, EvidenceFilter
 from claims import lifecycle, versions
 from claims.cache import (
     LISTS_TAG,
     cached_fragment,
+    cached_shape,
     claim_fragments,
     claim_tags,
     claims_to_page,
+    fragments_on,
+    list_shape_tags_reading,
+    listed,
 )
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, ClaimTally, Evidence, Transition, Verdict
-from claims.queries import SEARCH_FIELDS
+from claims.queries import SEARCH_FIELDS, SEARCHED_COLUMNS
 from claims.slugs import unused_claim_slug
 from claims.validators import (
     normalize_web_address,
@@ -298,6 +310,16 @@ class RefusesStaleVersions:
             ) from stale
 
 
+class PageShape(NamedTuple):
+    """A page of claims as a list's shape keeps it (ClaimPagination.shape): its rows (as
+    claims.cache.listed keeps them), its number, its size and how many claims the list holds."""
+
+    rows: list
+    number: int
+    per_page: int
+    count: int
+
+
 class CountedPaginator(Paginator):
     """A Django paginator told its count instead of asking the database for it."""
 
@@ -315,6 +337,21 @@ class ClaimPagination(Pagination):
 
     # Query parameters that shape the page, not which claims are in the list.
     NOT_FILTERS = frozenset({"page", "page_size", "ordering", "format"})
+
+    def shape(self, rows: list) -> PageShape:
+        """The page just paginated (paginate_queryset), with `rows` in the place of its
+        claims, to be kept: page_from_shape answers with it as this page."""
+        page = self.page
+        return PageShape(rows, page.number, page.paginator.per_page, page.paginator.count)
+
+    def page_from_shape(self, shape: PageShape, request) -> list:
+        """Set up to answer (get_paginated_response) with a page shape() kept, as
+        paginate_queryset would; its rows."""
+        paginator = CountedPaginator([], shape.per_page, count=shape.count)
+        self.page = Page(shape.rows, shape.number, paginator)
+        self.request = request
+        self.display_page_controls = self.template is not None and paginator.num_pages > 1
+        return shape.rows
 
     def paginate_queryset(self, queryset, request, view=None):
         filters = {
@@ -362,8 +399,17 @@ class ClaimViewSet(
         return queryset
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(claims_to_page(queryset))
+        # Which claims are on the page, and how many the list holds, are kept until a write
+        # moves what this list reads (claims.cache.cached_shape); the claims' representations
+        # are each claim's own fragment. Every spelling of the query is its own shape: one that
+        # is refused (a parameter given twice, a bad filter value) raises and is never stored.
+        shape = cached_shape(
+            "api-claim-list",
+            urlencode(sorted(request.query_params.lists()), doseq=True),
+            self._list_shape_tags(request),
+            lambda: self._list_shape(request),
+        )
+        page = self.paginator.page_from_shape(shape, request)
 
         def represent(claims: list[Claim]) -> dict[int, dict]:
             prefetch_related_objects(claims, "about", "topics")
@@ -379,6 +425,22 @@ class ClaimViewSet(
             variant=[request.build_absolute_uri("/")],  # page_url is absolute
         )
         return self.get_paginated_response([items[row.pk] for row in page if row.pk in items])
+
+    def _list_shape(self, request) -> PageShape:
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = self.paginate_queryset(claims_to_page(queryset))
+        return self.paginator.shape(listed(rows) if fragments_on() else rows)
+
+    def _list_shape_tags(self, request) -> set[str]:
+        """What the list's shape is kept under: the columns its filters, its search and its
+        ordering read (an ordering not understood is the default's, as DRF applies it)."""
+        ordering = StableOrderingFilter().get_ordering(request, self.get_queryset(), self)
+        columns = {
+            *ClaimFilter.columns_read_by(request.query_params),
+            *(SEARCHED_COLUMNS if request.query_params.get("search") else ()),
+            *(field.removeprefix("-") for field in ordering),
+        }
+        return list_shape_tags_reading(columns)
 
     def retrieve(self, request, *args, **kwargs):
         if not set(request.query_params) <= self.FRAGMENT_DETAIL_PARAMS:

@@ -32,6 +32,14 @@ class ClaimFilter(ClaimFilterSet):
     )
     claimant = django_filters.ModelChoiceFilter(queryset=Entity.objects.all())
 
+    columns_read = {
+        **ClaimFilterSet.columns_read,
+        "claimant_type": ("claimant_type",),
+        "article": ("article_id",),
+        "outlet": ("article_id",),
+        "claimant": ("claimant_id",),
+    }
+
     class Meta:
         model = Claim
         # The order of the parameters in the schema.

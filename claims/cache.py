@@ -304,6 +304,14 @@ def shape_tags(columns: Iterable[str] | None) -> set[str]:
     return {shape_tag(column) for column in columns}
 
 
+def list_shape_tags_reading(columns: Iterable[str]) -> set[str]:
+    """The tags of a list's shape (cached_shape) that filters, searches or sorts by `columns`:
+    the shape_tag() of each, SHAPES_TAG (moved by a claim's creation or deletion, and by a write
+    that cannot say what it changed) and SOURCES_TAG (a filter may name a source, a search may
+    find one by name)."""
+    return {SHAPES_TAG, SOURCES_TAG, *(shape_tag(column) for column in columns)}
+
+
 # The claim columns some list filters, searches or sorts by (reader.filters, api.filters,
 # claims.queries.SEARCH_FIELDS): a write that changes none of them moves no list's shape.
 SHAPE_COLUMNS = (

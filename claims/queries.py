@@ -36,6 +36,9 @@ SEARCH_FIELDS = [
     # not a claimant, was found by one word of its name at most (issue 15).
     "article__outlet__name",
 ]
+# The claim columns (claims.cache.SHAPE_COLUMNS) a search reads, as SEARCH_FIELDS reach them:
+# what a list searched must be made again for when a write changes one.
+SEARCHED_COLUMNS = ("statement", "quote", "slug", "deadline_text", "article_id", "claimant_id")
 
 
 # How much a search may ask for, on the reader site and in the API alike: each word is one more
@@ -516,6 +519,26 @@ class ClaimFilterSet(django_filters.FilterSet):
     )
 
     filter_labels: dict[str, str] = {}
+    # The claim columns (claims.cache.SHAPE_COLUMNS) and links each filter reads, by name: the
+    # tags of a list's shape (claims.cache.cached_shape). Each subclass adds its own filters'.
+    columns_read: dict[str, tuple[str, ...]] = {
+        "status": ("status",),
+        "verdict": ("verdict",),
+        "kind": ("kind",),
+        "deadline_after": ("deadline",),
+        "deadline_before": ("deadline",),
+    }
+
+    @classmethod
+    def columns_read_by(cls, query: Mapping[str, str]) -> set[str]:
+        """The columns the filters sent in `query` read. By what was sent, not what was
+        understood: a name that is ignored today is a filter once its source is created."""
+        return {
+            column
+            for name, columns in cls.columns_read.items()
+            if query.get(name)
+            for column in columns
+        }
 
     @classmethod
     def get_filters(cls) -> dict[str, django_filters.Filter]:

@@ -15,9 +15,9 @@ from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.cache import SHAPES_TAG, SOURCES_TAG, cached_fragment, shape_tag
+from claims.cache import SOURCES_TAG, cached_fragment, list_shape_tags_reading
 from claims.models import Claim
-from claims.queries import ClaimFilterSet, search, validate_search_terms
+from claims.queries import SEARCHED_COLUMNS, ClaimFilterSet, search, validate_search_terms
 from registry.models import Article, Entity, Outlet, Topic
 
 ORDERINGS = {
@@ -111,41 +111,12 @@ def _ordering_expressions(value: str) -> list:
     return [F("deadline").asc(nulls_last=True), F("id").asc()]
 
 
-# The claim columns (claims.cache.SHAPE_COLUMNS) and links each filter of the list reads, for
-# the tags of the list's shape; SEARCHED_COLUMNS as claims.queries.SEARCH_FIELDS reach them.
-SEARCHED_COLUMNS = ("statement", "quote", "slug", "deadline_text", "article_id", "claimant_id")
-COLUMNS_READ = {
-    "status": ("status",),
-    "verdict": ("verdict",),
-    "kind": ("kind",),
-    "deadline_after": ("deadline",),
-    "deadline_before": ("deadline",),
-    "outlet": ("article_id",),
-    "article": ("article_id",),
-    "entity": ("claimant_id", "about"),
-    "topic": ("topics",),
-    "search": SEARCHED_COLUMNS,
-}
+# The claim columns each order sorts by: the tags of the list's shape, with its filters'.
 COLUMNS_SORTED_BY = {
     "deadline": ("deadline",),
     "-deadline": ("deadline",),
     "-updated_at": ("updated_at",),
 }
-
-
-def list_shape_tags(query: QueryDict) -> set[str]:
-    """The tags of a claim list's shape (claims.cache.cached_shape), from its query string: the
-    columns each filter sent reads, the one it is sorted by, and the sources (the form's
-    drop-downs show them; a slug or name is found in them). By what was sent, not what was
-    understood: an entity's name that is ignored today is a filter once the entity is created."""
-    sent = {name for name in ClaimFilter.base_filters if query.get(name)}
-    ordering = query.get("ordering") or DEFAULT_ORDERING
-    columns = {
-        *(column for name in sent for column in COLUMNS_READ.get(name, ())),
-        # An ordering not understood sorts by the default's.
-        *COLUMNS_SORTED_BY.get(ordering, COLUMNS_SORTED_BY[DEFAULT_ORDERING]),
-    }
-    return {SHAPES_TAG, SOURCES_TAG, *(shape_tag(column) for column in columns)}
 
 
 # The drop-downs whose options are rows of a table: kept as a fragment under SOURCES_TAG, which
@@ -229,6 +200,14 @@ class ClaimFilter(ClaimFilterSet):
     )
 
     filter_labels = {"deadline_after": "Deadline from", "deadline_before": "Deadline until"}
+    columns_read = {
+        **ClaimFilterSet.columns_read,
+        "outlet": ("article_id",),
+        "article": ("article_id",),
+        "entity": ("claimant_id", "about"),
+        "topic": ("topics",),
+        "search": SEARCHED_COLUMNS,
+    }
 
     class Meta:
         model = Claim
@@ -290,3 +269,14 @@ class ClaimFilter(ClaimFilterSet):
     def active(self) -> bool:
         """Whether any filter other than the ordering narrows the list."""
         return bool(self.given)
+
+
+def list_shape_tags(query: QueryDict) -> set[str]:
+    """The tags of a claim list's shape (claims.cache.cached_shape), from its query string: the
+    columns each filter sent reads (ClaimFilter.columns_read) and the one it is sorted by. An
+    ordering not understood sorts by the default's."""
+    ordering = query.get("ordering") or DEFAULT_ORDERING
+    return list_shape_tags_reading(
+        ClaimFilter.columns_read_by(query)
+        | set(COLUMNS_SORTED_BY.get(ordering, COLUMNS_SORTED_BY[DEFAULT_ORDERING]))
+    )

@@ -100,6 +100,17 @@ def fragment_urls(claim: Claim) -> list[str]:
         f"/claims/{claim.slug}/",
         "/api/v1/claims/",
         "/api/v1/claims/?kind=forecast",
+        "/api/v1/claims/?status=due",
+        "/api/v1/claims/?status=resolved&verdict=correct",
+        "/api/v1/claims/?ordering=-updated_at",
+        "/api/v1/claims/?ordering=-resolved_at,id",
+        "/api/v1/claims/?ordering=bogus",
+        "/api/v1/claims/?deadline_before=2028-12-31&page_size=2",
+        "/api/v1/claims/?search=triples",
+        "/api/v1/claims/?search=industry",
+        "/api/v1/claims/?claimant_type=reported",
+        f"/api/v1/claims/?claimant={claim.claimant_id or ''}",
+        f"/api/v1/claims/?outlet={claim.article.outlet_id}",
         f"/api/v1/claims/{claim.pk}/",
     ]
 
@@ -219,7 +230,9 @@ def test_a_claim_created_or_deleted_is_in_every_lists_shape_at_once(
     if change == "created":
         with django_capture_on_commit_callbacks(execute=True):
             other.delete()
-    urls = [url for url in fragment_urls(claim) if url.startswith("/claims/?")]
+    urls = [
+        url for url in fragment_urls(claim) if url.startswith(("/claims/?", "/api/v1/claims/?"))
+    ]
     warm(stored, *urls)
     with django_capture_on_commit_callbacks(execute=True):
         if change == "created":
@@ -513,11 +526,38 @@ def test_each_filter_of_the_list_names_the_columns_it_reads():
     assert {"shape:statement", "shape:article_id", "shape:claimant_id"} <= tags("search=steel")
 
 
-def test_every_filter_of_the_list_says_which_columns_it_reads():
-    """A filter added to the list without its columns in reader.filters.COLUMNS_READ would keep
+@pytest.mark.parametrize("audience", ["reader", "api"])
+def test_every_filter_of_a_list_says_which_columns_it_reads(audience):
+    """A filter added to a list without its columns in its FilterSet's columns_read would keep
     a stored list's page through the writes that move it."""
-    from reader.filters import COLUMNS_READ, ClaimFilter
+    from api.filters import ClaimFilter as APIClaimFilter
+    from reader.filters import ClaimFilter as ReaderClaimFilter
 
-    assert set(ClaimFilter.base_filters) - {"ordering"} == set(COLUMNS_READ)
-    read = {column for columns in COLUMNS_READ.values() for column in columns}
+    claim_filter = {"reader": ReaderClaimFilter, "api": APIClaimFilter}[audience]
+    assert set(claim_filter.base_filters) - {"ordering"} == set(claim_filter.columns_read)
+    read = {column for columns in claim_filter.columns_read.values() for column in columns}
     assert read - {"about", "topics"} <= set(response_cache.SHAPE_COLUMNS)
+
+
+def test_each_filter_search_and_ordering_of_the_api_list_names_the_columns_it_reads(rf):
+    from rest_framework.request import Request
+
+    from api.claims import ClaimViewSet
+
+    def tags(query: str) -> set[str]:
+        view = ClaimViewSet(action="list", format_kwarg=None)
+        view.request = Request(rf.get(f"/api/v1/claims/?{query}"))
+        return view._list_shape_tags(view.request) - {"shapes", "sources", "shape:id"}
+
+    assert tags("") == {"shape:deadline"}
+    assert tags("ordering=-updated_at") == {"shape:updated_at"}
+    assert tags("ordering=bogus") == {"shape:deadline"}
+    assert tags("ordering=made_on,-resolved_at") == {"shape:made_on", "shape:resolved_at"}
+    assert tags("status=due&kind=target&page=2") == {"shape:deadline", "shape:status", "shape:kind"}
+    assert tags("claimant=3") == {"shape:deadline", "shape:claimant_id"}
+    assert tags("outlet=3&claimant_type=reported") == {
+        "shape:deadline",
+        "shape:article_id",
+        "shape:claimant_type",
+    }
+    assert {"shape:statement", "shape:article_id", "shape:claimant_id"} <= tags("search=steel")
