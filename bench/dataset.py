@@ -368,4 +368,7 @@ def addresses(shape: Shape) -> list[tuple[str, str]]:
         ("API list", "/api/v1/claims/"),
         ("API list, filtered", "/api/v1/claims/?status=due"),
         ("API detail", f"/api/v1/claims/{claim}/"),
+        # No query and no fragment: what DRF itself (throttle, negotiation, rendering, ETag)
+        # costs on an API miss, the floor under every API figure above.
+        ("API root", "/api/v1/"),
     ]
