@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from typing import NamedTuple
-from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import prefetch_related_objects
@@ -32,6 +31,7 @@ from api.filters import ClaimFilter, EvidenceFilter
 from claims import lifecycle, versions
 from claims.cache import (
     LISTS_TAG,
+    api_query_params,
     cached_fragment,
     cached_shape,
     claim_fragments,
@@ -40,6 +40,7 @@ from claims.cache import (
     fragments_on,
     list_shape_tags_reading,
     listed,
+    shape_key,
 )
 from claims.deadlines import HorizonError, deadline_from_entry
 from claims.models import Claim, ClaimTally, Evidence, Transition, Verdict
@@ -401,11 +402,11 @@ class ClaimViewSet(
     def list(self, request, *args, **kwargs):
         # Which claims are on the page, and how many the list holds, are kept until a write
         # moves what this list reads (claims.cache.cached_shape); the claims' representations
-        # are each claim's own fragment. Every spelling of the query is its own shape: one that
-        # is refused (a parameter given twice, a bad filter value) raises and is never stored.
+        # are each claim's own fragment. A query that is refused (a bad filter value, a page
+        # past the last) raises and is never stored.
         shape = cached_shape(
             "api-claim-list",
-            urlencode(sorted(request.query_params.lists()), doseq=True),
+            shape_key(request.query_params, api_query_params(self)),
             self._list_shape_tags(request),
             lambda: self._list_shape(request),
         )

@@ -53,7 +53,7 @@ from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
@@ -525,7 +525,7 @@ def cache_query_params(*names: str) -> Callable:
     the key holds the parameters in sorted order: each page has one cache entry, so junk query
     strings cannot fill the cache. Views without this decorator are stored only without a query
     string; DRF views declare theirs through their filter backends and paginator
-    (`_api_query_params`).
+    (`api_query_params`).
     """
 
     def decorator(view: Callable) -> Callable:
@@ -538,7 +538,7 @@ def cache_query_params(*names: str) -> Callable:
 _api_params_by_view: dict[tuple[type, str | None], frozenset[str]] = {}
 
 
-def _api_query_params(view) -> frozenset[str]:
+def api_query_params(view) -> frozenset[str]:
     """What a DRF view reads from the query string: `format`, and on a list its filters,
     search, ordering and pagination, as its schema documents them."""
     from rest_framework.settings import api_settings
@@ -565,7 +565,7 @@ def _api_query_params(view) -> frozenset[str]:
 def _known_query_params(request: HttpRequest, response: HttpResponse) -> frozenset[str]:
     view = getattr(response, "renderer_context", {}).get("view")
     if view is not None:
-        return _api_query_params(view)
+        return api_query_params(view)
     match = getattr(request, "resolver_match", None)
     return getattr(match.func, "response_cache_query_params", frozenset()) if match else frozenset()
 
@@ -704,11 +704,25 @@ def listed(rows: Iterable) -> list[ListedClaim]:
     return [ListedClaim(row.pk, row.slug) for row in rows]
 
 
-def cached_shape(kind: str, key: str, tags: Iterable[str], make: Callable[[], Any]) -> Any:
+def shape_key(query: QueryDict, known: Iterable[str]) -> str | None:
+    """What a list's shape is kept under (cached_shape): its query's parameters, sorted. None
+    when one is not a parameter the list reads, is given twice or is empty, as for whole pages
+    (`cache_query_params`): junk query strings cannot fill the cache, and a query refused for a
+    parameter given twice is never answered by the shape of the query that gives it once."""
+    known = frozenset(known)
+    pairs = sorted(query.lists())
+    if any(name not in known or len(values) != 1 or not values[0] for name, values in pairs):
+        return None
+    return urlencode([(name, values[0]) for name, values in pairs])
+
+
+def cached_shape(kind: str, key: str | None, tags: Iterable[str], make: Callable[[], Any]) -> Any:
     """A list's shape (a page of `claims_to_page` rows as `listed()` keeps them, and how many
     the list holds), kept under `tags`: SHAPES_TAG, shape_tag() of each column the list filters,
     searches or sorts by, and SOURCES_TAG if it names a source. `key` says which list and page
-    (its canonical query string). The rows themselves are each claim's fragments."""
+    (shape_key); None: made, not kept. The rows themselves are each claim's fragments."""
+    if key is None:
+        return make()
     return cached_fragment(kind, hashlib.sha256(key.encode()).hexdigest()[:32], tags, make)
 
 

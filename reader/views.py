@@ -43,6 +43,7 @@ from claims.cache import (
     claims_to_page,
     fragments_on,
     listed,
+    shape_key,
 )
 from claims.choices import ClaimantType, HedgeClass, Kind, Verdict
 from claims.models import Claim, ClaimTally, Evidence, Snapshot, Status
@@ -101,7 +102,12 @@ def _list_nav(query: QueryDict) -> str:
     return "claims"
 
 
-@cache_query_params(*ClaimFilter.base_filters, "page")
+# What the claim list reads from its query string: its page is stored, and its shape kept,
+# only for a query of these.
+CLAIM_LIST_PARAMS = (*ClaimFilter.base_filters, "page")
+
+
+@cache_query_params(*CLAIM_LIST_PARAMS)
 @cache_tags(LISTS_TAG)
 def claim_list(request: HttpRequest) -> HttpResponse:
     # One address per list (the filter form sends every field, empty ones too, in form order):
@@ -114,7 +120,10 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     # understood, the form) is kept until a write moves what this list reads; the rows are each
     # claim's own fragment (claim_rows).
     listing = cached_shape(
-        "claim-list", canonical, list_shape_tags(request.GET), lambda: _claim_listing(request)
+        "claim-list",
+        shape_key(request.GET, CLAIM_LIST_PARAMS),
+        list_shape_tags(request.GET),
+        lambda: _claim_listing(request),
     )
     page = listing["page"]
     download_query = request.GET.copy()

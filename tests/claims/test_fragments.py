@@ -561,3 +561,47 @@ def test_each_filter_search_and_ordering_of_the_api_list_names_the_columns_it_re
         "shape:claimant_type",
     }
     assert {"shape:statement", "shape:article_id", "shape:claimant_id"} <= tags("search=steel")
+
+
+@pytest.mark.parametrize(
+    ("kind", "kept", "not_kept"),
+    [
+        (
+            "claim-list",
+            "/claims/?status=due&page=1",
+            ["/claims/?status=due&utm_source=feed", "/claims/?status=due&status=open"],
+        ),
+        (
+            "api-claim-list",
+            "/api/v1/claims/?status=due&page_size=2",
+            [
+                "/api/v1/claims/?status=due&junk=1",
+                "/api/v1/claims/?status=due&search=",
+                "/api/v1/claims/?page_size=2&page_size=3",
+            ],
+        ),
+    ],
+)
+def test_a_lists_shape_is_kept_only_for_a_query_of_the_parameters_it_reads(
+    kind, kept, not_kept, claim, stored
+):
+    """As whole pages are (claims.cache.cache_query_params): junk query strings cannot fill the
+    cache with shapes, each answered and then forgotten."""
+
+    def shapes_stored(url: str) -> int:
+        stored.clear()
+        response = Client().get(url)
+        assert response.status_code in (200, 400), (url, response.status_code)
+        return sum(
+            key.startswith(f"{response_cache.FRAGMENT_KEY_PREFIX}:{kind}:") for key in stored
+        )
+
+    Client().get(kept)  # the tags start: every query below has the same
+    assert shapes_stored(kept) == 1
+    assert shapes_stored(kept) == 0  # stored already
+    for url in not_kept:
+        assert shapes_stored(url) == 0, url
+        assert shapes_stored(url) == 0, url  # nor the next time
+    assert (
+        b"Output doubles by 2027." in Client().get("/claims/?status=open&utm_source=feed").content
+    )
