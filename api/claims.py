@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -24,7 +25,6 @@ from api.base import (
     ConditionalUpdateMixin,
     Conflict,
     Pagination,
-    StableOrderingFilter,
     lifecycle_errors_as_400,
 )
 from api.filters import ClaimFilter, EvidenceFilter
@@ -435,7 +435,8 @@ class ClaimViewSet(
     def _list_shape_tags(self, request) -> set[str]:
         """What the list's shape is kept under: the columns its filters, its search and its
         ordering read (an ordering not understood is the default's, as DRF applies it)."""
-        ordering = StableOrderingFilter().get_ordering(request, self.get_queryset(), self)
+        ordering_filter = next(f for f in self.filter_backends if issubclass(f, OrderingFilter))
+        ordering = ordering_filter().get_ordering(request, self.get_queryset(), self)
         columns = {
             *ClaimFilter.columns_read_by(request.query_params),
             *(SEARCHED_COLUMNS if request.query_params.get("search") else ()),
