@@ -21,12 +21,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from api.base import (
-    ConditionalUpdateMixin,
-    Conflict,
-    Pagination,
-    lifecycle_errors_as_400,
-)
+from api.base import ConditionalUpdateMixin, Conflict, Pagination, lifecycle_errors_as_400
 from api.filters import ClaimFilter, EvidenceFilter
 from claims import lifecycle, versions
 from claims.cache import (

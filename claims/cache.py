@@ -718,9 +718,9 @@ def shape_key(query: QueryDict, known: Iterable[str]) -> str | None:
 
 def cached_shape(kind: str, key: str | None, tags: Iterable[str], make: Callable[[], Any]) -> Any:
     """A list's shape (a page of `claims_to_page` rows as `listed()` keeps them, and how many
-    the list holds), kept under `tags`: SHAPES_TAG, shape_tag() of each column the list filters,
-    searches or sorts by, and SOURCES_TAG if it names a source. `key` says which list and page
-    (shape_key); None: made, not kept. The rows themselves are each claim's fragments."""
+    the list holds), kept under `tags`: list_shape_tags_reading() of the columns the list
+    filters, searches or sorts by. `key` says which list and page (shape_key); None: made, not
+    kept. The rows themselves are each claim's fragments."""
     if key is None:
         return make()
     return cached_fragment(kind, hashlib.sha256(key.encode()).hexdigest()[:32], tags, make)
